@@ -1,0 +1,1048 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+import { CacheEntry, type CacheEntryOwner } from './cache-entry.js';
+import type {
+  CacheEventListener,
+  CacheEventMap,
+  CacheEventName,
+  CacheMissReason,
+} from './cache-events.interface.js';
+import type {
+  CacheManagerOptions,
+  GetOptions,
+  HasKeyOptions,
+  SetOptions,
+} from './cache-options.interface.js';
+import { resolveCacheOptions } from './cache-options.util.js';
+import { CacheStats } from './cache-stats.js';
+import { CacheStatus } from './cache-status.enum.js';
+import {
+  CACHE_HIT,
+  CACHE_MISS,
+  CACHED,
+  CLEANED_UP,
+  CLEANUP_FAILED,
+  EVICTED,
+  INVALID_CATEGORY,
+  INVALID_KEY,
+  INVALID_SET_OPTIONS,
+  INVALID_TTL,
+  NOT_JSON,
+} from './cache.messages.js';
+import type { Clock } from './clock.interface.js';
+import type { JsonObject, JsonValue } from './json.interface.js';
+import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
+import type { CacheLogger } from './logger.interface.js';
+import type { WrapOptions } from './wrap-options.interface.js';
+
+/** "No slot" in the typed-array links. */
+const NIL = -1;
+
+/*
+ * Phase codes: the status an entry is counted under. Time moves entries from FRESH to STALE to
+ * EXPIRED; the counters follow lazily, when a TTL group is settled (see `settleGroup`). Bit 2 of
+ * the phase byte says the slot sits in `invalidQueue`.
+ */
+const FRESH = 0;
+const STALE = 1;
+const EXPIRED = 2;
+const INVALID = 3;
+const PHASE_MASK = 3;
+const QUEUED = 4;
+
+const PHASE_OF_STATUS: Readonly<Record<CacheStatus, number>> = {
+  [CacheStatus.FRESH]: FRESH,
+  [CacheStatus.STALE]: STALE,
+  [CacheStatus.EXPIRED]: EXPIRED,
+  [CacheStatus.INVALID]: INVALID,
+};
+
+const INITIAL_SLOTS = 256;
+/** Entries removed per slice of an automatic cleanup, between two turns of the event loop. */
+export const CLEANUP_SLICE_SIZE = 10_000;
+
+const EMPTY_METADATA: JsonObject = Object.freeze({});
+
+const defaultClock: Clock = () => performance.timeOrigin + performance.now();
+
+const consoleLogger: CacheLogger = {
+  debug: (message) => console.debug(`[CacheManager] ${message}`),
+  log: (message) => console.log(`[CacheManager] ${message}`),
+  warn: (message) => console.warn(`[CacheManager] ${message}`),
+  error: (message, stack) => console.error(`[CacheManager] ${message}`, ...(stack ? [stack] : [])),
+};
+
+/**
+ * Entries sharing one TTL, in a list ordered by write time. With one TTL, age order is status
+ * order, so two cursors split the list into its EXPIRED, STALE and FRESH runs:
+ * `[head, staleStart)` expired, `[staleStart, freshStart)` stale, `[freshStart, tail]` fresh
+ * (INVALID entries stay where they are and are skipped). Moving the cursors forward as time
+ * passes costs one step per entry that changes status, never a scan of the cache.
+ */
+interface TtlGroup {
+  readonly ttlMs: number;
+  head: number;
+  tail: number;
+  /** First entry not EXPIRED, or NIL. */
+  staleStart: number;
+  /** First FRESH entry, or NIL. */
+  freshStart: number;
+}
+
+/** A category's entries in write order, and how many it holds in each phase. */
+interface CategoryIndex {
+  head: number;
+  tail: number;
+  size: number;
+  readonly phases: [number, number, number, number];
+}
+
+/** A read's outcome as `wrap` needs it: the entry served (if any) and its status. */
+interface Lookup {
+  entry: CacheEntry<unknown> | undefined;
+  status: CacheStatus | undefined;
+}
+
+/**
+ * An in-process cache that knows how fresh each entry is.
+ *
+ * Every entry has a timestamp, a TTL, a category and metadata, and a status: FRESH within its TTL,
+ * STALE up to twice its TTL (served on request), then EXPIRED; INVALID once invalidated. At
+ * `maxEntries` the least recently used entry is evicted. Only JSON values are stored, as frozen
+ * snapshots. Reads, writes, deletes, invalidations and evictions are O(1); category operations
+ * cost the size of the category; statistics cost the number of distinct TTLs.
+ *
+ * Node runs this code on one thread: no call can interleave with another, so there are no locks.
+ */
+export class CacheManager {
+  /** Default time to live of an entry, in seconds. */
+  readonly defaultTtl: number;
+  /** Most entries held at once. */
+  readonly maxEntries: number;
+  /** Seconds between automatic cleanups; 0 when off. */
+  readonly cleanupInterval: number;
+
+  protected readonly logger: CacheLogger;
+  /** Whether debug lines are formatted and written. */
+  protected debugEnabled: boolean;
+  private readonly clock: Clock;
+  private lastNow = 0;
+
+  // Slots: parallel typed arrays indexed by slot, grown by doubling up to maxEntries.
+  private readonly keyToSlot = new Map<string, number>();
+  private entries: (CacheEntry<unknown> | undefined)[] = [];
+  private capacity = 0;
+  private usedSlots = 0;
+  private freeSlots: number[] = [];
+  /** LRU list: `lruHead` is the least recently used entry, `lruTail` the most recent. */
+  private lruPrev = new Int32Array(0);
+  private lruNext = new Int32Array(0);
+  private lruHead = NIL;
+  private lruTail = NIL;
+  private groupPrev = new Int32Array(0);
+  private groupNext = new Int32Array(0);
+  private categoryPrev = new Int32Array(0);
+  private categoryNext = new Int32Array(0);
+  private phase = new Uint8Array(0);
+
+  private readonly groups = new Map<number, TtlGroup>();
+  private readonly categoryIndex = new Map<string, CategoryIndex>();
+  /** Slots invalidated since the last cleanup (each at most once: see QUEUED). */
+  private invalidQueue: number[] = [];
+  /** Entries held in each phase, as of the last settle. */
+  private readonly phaseCounts: [number, number, number, number] = [0, 0, 0, 0];
+
+  private totalHits = 0;
+  private totalMisses = 0;
+  private totalSets = 0;
+  private totalInvalidations = 0;
+  private totalCleanups = 0;
+  private totalEvictions = 0;
+  private staleHits = 0;
+  private totalLoads = 0;
+  private totalLoadErrors = 0;
+  private totalLoadTimeMs = 0;
+
+  private readonly listeners: { [E in CacheEventName]?: CacheEventListener<E>[] } = {};
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private cleanupTimer: ReturnType<typeof setInterval> | undefined;
+  private cleanupRunning = false;
+  private readonly ownerForEntries: CacheEntryOwner;
+  private readonly ownerForDetached: CacheEntryOwner;
+
+  constructor(options: CacheManagerOptions = {}) {
+    const resolved = resolveCacheOptions(options);
+    this.defaultTtl = resolved.defaultTtl;
+    this.maxEntries = resolved.maxEntries;
+    this.cleanupInterval = resolved.cleanupInterval;
+    this.logger = options.logger ?? consoleLogger;
+    this.debugEnabled = options.debug ?? false;
+    this.clock = options.clock ?? defaultClock;
+    this.ownerForEntries = {
+      now: () => this.now(),
+      onEntryInvalidated: (entry) => this.invalidateEntry(entry),
+    };
+    this.ownerForDetached = {
+      now: () => this.now(),
+      onEntryInvalidated: (entry) => {
+        entry.invalidated = true;
+      },
+    };
+    this.growSlots(Math.min(INITIAL_SLOTS, this.maxEntries));
+    if (this.cleanupInterval > 0) this.startAutomaticCleanup();
+  }
+
+  /** Number of entries held, whatever their status. */
+  get size(): number {
+    return this.keyToSlot.size;
+  }
+
+  /** The cache's time in milliseconds since the epoch; it never goes backwards. */
+  now(): number {
+    const time = this.clock();
+    if (time > this.lastNow) this.lastNow = time;
+    return this.lastNow;
+  }
+
+  // ── Writing ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Caches a deep-frozen copy of `data` under `key`, FRESH from now for `ttl` seconds.
+   * Replaces any entry held under `key`; at `maxEntries`, a new key evicts the least recently
+   * used entry.
+   *
+   * @param options a TTL in seconds, or `{ ttl, category, metadata }`.
+   * @returns true when cached; false (with a warning in the log, nothing stored) when `key` is
+   *   not a non-empty string, or `data` or `metadata` is not a JSON value.
+   * @throws RangeError when the TTL is not a finite number above 0, or the category is not a
+   *   non-empty string.
+   */
+  set(key: string, data: unknown, options?: SetOptions): boolean {
+    let ttlSeconds = this.defaultTtl;
+    let category = 'default';
+    let metadata: unknown;
+    if (typeof options === 'number') {
+      ttlSeconds = options;
+    } else if (options !== undefined) {
+      if (options === null || typeof options !== 'object') {
+        throw new RangeError(INVALID_SET_OPTIONS(options));
+      }
+      if (options.ttl !== undefined) ttlSeconds = options.ttl;
+      if (options.category !== undefined) category = options.category;
+      metadata = options.metadata;
+    }
+    assertTtl(ttlSeconds);
+    assertCategory(category);
+    const failure = this.store(key, data, ttlSeconds, category, metadata);
+    if (failure !== undefined) {
+      this.logger.warn(failure);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Validates and stores; returns why nothing was stored, or undefined on success.
+   * Options are already checked.
+   */
+  private store(
+    key: string,
+    data: unknown,
+    ttlSeconds: number,
+    category: string,
+    metadata: unknown,
+  ): string | undefined {
+    if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
+    let dataSnapshot: unknown;
+    let metadataSnapshot = EMPTY_METADATA;
+    try {
+      dataSnapshot = snapshotJson(data);
+    } catch (error) {
+      return NOT_JSON(key, 'data', reasonOf(error));
+    }
+    if (metadata !== undefined) {
+      try {
+        if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+          throw new NotJsonError('metadata must be a plain object');
+        }
+        metadataSnapshot = snapshotJson<JsonObject>(metadata);
+      } catch (error) {
+        return NOT_JSON(key, 'metadata', reasonOf(error));
+      }
+    }
+    const now = this.now();
+    const entry = new CacheEntry<unknown>(
+      key,
+      dataSnapshot,
+      now,
+      ttlSeconds,
+      category,
+      metadataSnapshot,
+      this.ownerForEntries,
+    );
+    this.insert(entry, now);
+    this.totalSets++;
+    if (this.listeners.set !== undefined) this.emit('set', { key, category, ttlSeconds });
+    if (this.debugEnabled) this.logger.debug(CACHED(key, ttlSeconds, category));
+    return undefined;
+  }
+
+  /** Puts `entry` in its slot (replacing the key's old entry) and in every index. */
+  private insert(entry: CacheEntry<unknown>, now: number): void {
+    let slot = this.keyToSlot.get(entry.key);
+    if (slot !== undefined) {
+      const old = this.entries[slot]!;
+      this.unlinkFromGroupAndCategory(slot, old);
+      old.detach(this.ownerForDetached);
+      this.moveToLruTail(slot);
+    } else {
+      if (this.keyToSlot.size >= this.maxEntries) this.evictLeastRecentlyUsed();
+      slot = this.allocateSlot();
+      this.keyToSlot.set(entry.key, slot);
+      this.appendToLru(slot);
+    }
+    this.entries[slot] = entry;
+    entry.slot = slot;
+    const phase = PHASE_OF_STATUS[entry.statusAt(now)];
+    this.phase[slot] = (this.phase[slot]! & QUEUED) | phase;
+    this.phaseCounts[phase]++;
+    this.linkIntoGroup(slot, entry, phase, now);
+    this.linkIntoCategory(slot, entry.category, phase);
+  }
+
+  // ── Reading ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The entry cached under `key` if it is FRESH (or STALE, with `includeStale`); undefined
+   * otherwise. EXPIRED and INVALID entries are never returned. Counts one hit or one miss, and a
+   * hit marks the entry as the most recently used.
+   */
+  get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
+    const slot = this.keyToSlot.get(key);
+    if (slot === undefined) return this.miss(key, 'absent');
+    const entry = this.entries[slot]!;
+    if (entry.invalidated) return this.miss(key, 'invalid');
+    const now = this.now();
+    const ageMs = now - entry.timestampMs;
+    const ttlMs = entry.ttlSeconds * 1000;
+    if (ageMs >= ttlMs) {
+      if (ageMs > 2 * ttlMs) return this.miss(key, 'expired');
+      if (options === undefined || options.includeStale !== true) return this.miss(key, 'stale');
+      this.staleHits++;
+      if (this.listeners.staleHit !== undefined) {
+        this.emit('staleHit', { key, category: entry.category, ageSeconds: ageMs / 1000 });
+      }
+    } else if (this.listeners.hit !== undefined) {
+      this.emit('hit', { key, category: entry.category, ageSeconds: ageMs / 1000 });
+    }
+    this.totalHits++;
+    entry.accessCount++;
+    entry.lastAccessedMs = now;
+    if (slot !== this.lruTail) this.moveToLruTail(slot);
+    if (this.debugEnabled) this.logger.debug(CACHE_HIT(key, ageMs / 1000, entry.statusAt(now)));
+    return entry as CacheEntry<T>;
+  }
+
+  /**
+   * The data cached under `key`, on the same terms as {@link get}. `undefined` means a miss; a
+   * cached `null` comes back as `null`.
+   */
+  getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
+    const entry = this.get<T>(key, options);
+    return entry === undefined ? undefined : entry.data;
+  }
+
+  /**
+   * Whether `key` holds a FRESH entry (or, with `freshOnly: false`, a FRESH or STALE one).
+   * A look only: no hit or miss is counted and the LRU order does not change.
+   */
+  hasKey(key: string, options?: HasKeyOptions): boolean {
+    const slot = this.keyToSlot.get(key);
+    if (slot === undefined) return false;
+    const status = this.entries[slot]!.statusAt(this.now());
+    if (status === CacheStatus.FRESH) return true;
+    return status === CacheStatus.STALE && options?.freshOnly === false;
+  }
+
+  private miss(key: string, reason: CacheMissReason): undefined {
+    this.totalMisses++;
+    if (this.listeners.miss !== undefined) this.emit('miss', { key, reason });
+    if (this.debugEnabled) this.logger.debug(CACHE_MISS(String(key), reason));
+    return undefined;
+  }
+
+  // ── Invalidating and removing ──────────────────────────────────────────────────────────────
+
+  /**
+   * Marks the entry under `key` INVALID: it is no longer served and goes at the next cleanup.
+   * @returns true if an entry was held under `key`.
+   */
+  invalidate(key: string): boolean {
+    const slot = this.keyToSlot.get(key);
+    if (slot === undefined) return false;
+    this.markInvalid(slot);
+    return true;
+  }
+
+  /**
+   * Marks every entry of `category` INVALID.
+   * @returns how many entries the category held. Costs the size of the category.
+   * @throws RangeError when `category` is not a non-empty string.
+   */
+  invalidateCategory(category: string): number {
+    assertCategory(category);
+    const index = this.categoryIndex.get(category);
+    if (index === undefined) return 0;
+    for (let slot = index.head; slot !== NIL; slot = this.categoryNext[slot]!) {
+      this.markInvalid(slot);
+    }
+    return index.size;
+  }
+
+  /** Removes the entry under `key`. @returns true if one was held. */
+  delete(key: string): boolean {
+    const slot = this.keyToSlot.get(key);
+    if (slot === undefined) return false;
+    this.removeSlot(slot);
+    return true;
+  }
+
+  /**
+   * Removes every entry, or every entry of `category`.
+   * @returns how many entries were removed.
+   * @throws RangeError when `category` is given but not a non-empty string.
+   */
+  clear(category?: string): number {
+    if (category !== undefined) {
+      assertCategory(category);
+      const index = this.categoryIndex.get(category);
+      if (index === undefined) return 0;
+      const removed = index.size;
+      let slot = index.head;
+      while (slot !== NIL) {
+        const next = this.categoryNext[slot]!;
+        this.removeSlot(slot);
+        slot = next;
+      }
+      return removed;
+    }
+    const removed = this.keyToSlot.size;
+    for (const entry of this.entries) entry?.detach(this.ownerForDetached);
+    this.keyToSlot.clear();
+    this.groups.clear();
+    this.categoryIndex.clear();
+    this.entries = [];
+    this.freeSlots = [];
+    this.invalidQueue = [];
+    this.usedSlots = 0;
+    this.capacity = 0;
+    this.lruHead = this.lruTail = NIL;
+    this.phaseCounts.fill(0);
+    this.growSlots(Math.min(INITIAL_SLOTS, this.maxEntries));
+    return removed;
+  }
+
+  /**
+   * Removes every EXPIRED and INVALID entry now.
+   * @returns how many entries were removed (also added to `totalCleanups`).
+   */
+  cleanup(): number {
+    const removed = this.removeDeadEntries(Infinity);
+    if (removed > 0) this.logger.log(CLEANED_UP(removed));
+    return removed;
+  }
+
+  /**
+   * The cleanup the automatic timer runs: like {@link cleanup}, but in slices of
+   * {@link CLEANUP_SLICE_SIZE} entries with a turn of the event loop between them, so a large
+   * cleanup never stalls the application.
+   * @returns how many entries were removed.
+   */
+  async cleanupInSlices(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const removed = this.removeDeadEntries(CLEANUP_SLICE_SIZE);
+      total += removed;
+      if (removed < CLEANUP_SLICE_SIZE) break;
+      await nextTurn();
+    }
+    if (total > 0) this.logger.log(CLEANED_UP(total));
+    return total;
+  }
+
+  /**
+   * Runs {@link cleanupInSlices} unless a run is already under way; logs a failure instead of
+   * throwing, so a scheduler calling it keeps running.
+   */
+  async runScheduledCleanup(): Promise<void> {
+    if (this.cleanupRunning) return;
+    this.cleanupRunning = true;
+    try {
+      await this.cleanupInSlices();
+    } catch (error) {
+      this.logger.error(CLEANUP_FAILED, error instanceof Error ? error.stack : String(error));
+    } finally {
+      this.cleanupRunning = false;
+    }
+  }
+
+  /** Stops automatic cleanup and removes every entry. The cache stays usable. */
+  shutdown(): void {
+    this.stopAutomaticCleanup();
+    this.clear();
+  }
+
+  // ── Inspecting ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The statistics now. Costs the number of distinct TTLs and categories held (plus one step per
+   * entry whose status changed since the last call), not the number of entries.
+   */
+  getStats(): CacheStats {
+    const now = this.now();
+    const stats = new CacheStats();
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (const group of this.groups.values()) {
+      this.settleGroup(group, now);
+      oldest = Math.min(oldest, this.entries[group.head]!.timestampMs);
+      newest = Math.max(newest, this.entries[group.tail]!.timestampMs);
+    }
+    stats.totalEntries = this.keyToSlot.size;
+    [stats.freshEntries, stats.staleEntries, stats.expiredEntries, stats.invalidEntries] =
+      this.phaseCounts;
+    stats.totalHits = this.totalHits;
+    stats.totalMisses = this.totalMisses;
+    stats.totalSets = this.totalSets;
+    stats.totalInvalidations = this.totalInvalidations;
+    stats.totalCleanups = this.totalCleanups;
+    stats.totalEvictions = this.totalEvictions;
+    stats.staleHits = this.staleHits;
+    stats.totalLoads = this.totalLoads;
+    stats.totalLoadErrors = this.totalLoadErrors;
+    stats.averageLoadTimeMs = this.totalLoads === 0 ? 0 : this.totalLoadTimeMs / this.totalLoads;
+    const categories: Record<string, number> = Object.create(null);
+    for (const [category, index] of this.categoryIndex) categories[category] = index.size;
+    stats.categories = categories;
+    if (this.keyToSlot.size > 0) {
+      stats.oldestEntryAge = (now - oldest) / 1000;
+      stats.newestEntryAge = (now - newest) / 1000;
+    }
+    return stats;
+  }
+
+  /**
+   * Entries held now in each category, by status. Costs like {@link getStats}.
+   */
+  getStatusCountsByCategory(): Map<string, Record<CacheStatus, number>> {
+    const now = this.now();
+    for (const group of this.groups.values()) this.settleGroup(group, now);
+    const result = new Map<string, Record<CacheStatus, number>>();
+    for (const [category, { phases }] of this.categoryIndex) {
+      result.set(category, {
+        [CacheStatus.FRESH]: phases[FRESH],
+        [CacheStatus.STALE]: phases[STALE],
+        [CacheStatus.EXPIRED]: phases[EXPIRED],
+        [CacheStatus.INVALID]: phases[INVALID],
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Keys held, whatever their status: all of them from least to most recently used, or those of
+   * `category` in the order they were written.
+   */
+  getKeys(category?: string): string[] {
+    const keys: string[] = [];
+    this.forEachSlot(category, (slot) => keys.push(this.entries[slot]!.key));
+    return keys;
+  }
+
+  /** Entries held, whatever their status, in the order of {@link getKeys}. Counts no hit. */
+  getAllEntries(category?: string): Map<string, CacheEntry> {
+    const entries = new Map<string, CacheEntry>();
+    this.forEachSlot(category, (slot) => {
+      const entry = this.entries[slot]!;
+      entries.set(entry.key, entry as CacheEntry);
+    });
+    return entries;
+  }
+
+  private forEachSlot(category: string | undefined, visit: (slot: number) => void): void {
+    if (category === undefined) {
+      for (let slot = this.lruHead; slot !== NIL; slot = this.lruNext[slot]!) visit(slot);
+      return;
+    }
+    assertCategory(category);
+    const index = this.categoryIndex.get(category);
+    if (index === undefined) return;
+    for (let slot = index.head; slot !== NIL; slot = this.categoryNext[slot]!) visit(slot);
+  }
+
+  // ── Loading ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Returns the value cached under `key`, or loads it with `loader`, caches it and returns it.
+   *
+   * - A FRESH entry is returned as it is.
+   * - With `staleWhileRevalidate`, a STALE entry is returned at once and one background refresh
+   *   is started (never two at a time for a key).
+   * - Otherwise the loader runs. Concurrent calls that miss on the same key share one run, and
+   *   its failure reaches every one of them; nothing is cached then. With `staleIfError`, a
+   *   STALE entry is returned instead of the failure (and the failure is logged).
+   * - EXPIRED and INVALID entries are misses.
+   *
+   * A loaded value that `unless` rejects, or that is not a JSON value, is returned uncached.
+   */
+  async wrap<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T> = {},
+  ): Promise<T> {
+    this.assertEntryOptions(options);
+    const { entry, status } = this.lookup(key, options);
+    if (status === CacheStatus.FRESH) return entry!.data as T;
+    if (status === CacheStatus.STALE) {
+      if (options.staleWhileRevalidate === true) {
+        this.refreshInBackground(key, loader, options);
+        return entry!.data as T;
+      }
+      try {
+        return await this.load(key, loader, options);
+      } catch (error) {
+        this.logger.error(
+          `Loading key '${key}' failed; serving the stale entry (age ${entry!.getAgeSeconds().toFixed(1)}s)`,
+          error instanceof Error ? error.stack : String(error),
+        );
+        return entry!.data as T;
+      }
+    }
+    return this.load(key, loader, options);
+  }
+
+  /**
+   * The read `wrap` starts with: STALE entries are looked at only when the options can use
+   * them, and a STALE entry is returned without `staleWhileRevalidate` or `staleIfError` never.
+   * @internal Shared with the `@Cached` decorator.
+   */
+  lookup(key: string, options: { staleWhileRevalidate?: boolean; staleIfError?: boolean }): Lookup {
+    const includeStale = options.staleWhileRevalidate === true || options.staleIfError === true;
+    const entry = this.get<unknown>(key, includeStale ? { includeStale } : undefined);
+    if (entry === undefined) return { entry, status: undefined };
+    // The status as of the clock reading `get` just made.
+    return { entry, status: entry.statusAt(this.lastNow) };
+  }
+
+  /**
+   * Starts a refresh of `key` unless one is under way; its failure is logged, never thrown.
+   * @internal Shared with the `@Cached` decorator.
+   */
+  refreshInBackground<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+  ): void {
+    if (this.inFlight.has(key)) return;
+    this.load(key, loader, options).catch((error: unknown) => {
+      this.logger.error(
+        `Background refresh of key '${key}' failed; the stale entry stays`,
+        error instanceof Error ? error.stack : String(error),
+      );
+    });
+  }
+
+  /**
+   * Runs `loader` for `key` once for all concurrent callers and caches its value.
+   * @internal Shared with the `@Cached` decorator.
+   */
+  load<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Promise<T> {
+    const running = this.inFlight.get(key);
+    if (running !== undefined) return running as Promise<T>;
+    const started = performance.now();
+    const promise = (async () => {
+      try {
+        const value = await loader();
+        this.recordLoad(performance.now() - started, false);
+        this.cacheLoaded(key, value, options);
+        return value;
+      } catch (error) {
+        this.recordLoad(performance.now() - started, true);
+        throw error;
+      } finally {
+        this.inFlight.delete(key);
+      }
+    })();
+    this.inFlight.set(key, promise);
+    return promise;
+  }
+
+  /** Whether a load of `key` is under way. @internal */
+  isLoading(key: string): boolean {
+    return this.inFlight.has(key);
+  }
+
+  /**
+   * Caches a loaded value unless `unless` says no or it is not JSON; never throws for the value.
+   * @internal Shared with the `@Cached` decorator.
+   */
+  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
+    if (options.unless !== undefined && options.unless(value)) return false;
+    const failure = this.store(
+      key,
+      value,
+      options.ttl ?? this.defaultTtl,
+      options.category ?? 'default',
+      options.metadata,
+    );
+    if (failure === undefined) return true;
+    if (options.onUncacheable !== undefined) options.onUncacheable(failure);
+    else this.logger.warn(failure);
+    return false;
+  }
+
+  /**
+   * Throws the `RangeError` that `set` would throw for these options, before anything is loaded.
+   * @internal Shared with the `@Cached` decorator.
+   */
+  assertEntryOptions(options: { ttl?: unknown; category?: unknown }): void {
+    if (options.ttl !== undefined) assertTtl(options.ttl);
+    if (options.category !== undefined) assertCategory(options.category);
+  }
+
+  /** Counts one load (a loader call) and its duration. @internal */
+  recordLoad(durationMs: number, failed: boolean): void {
+    this.totalLoads++;
+    this.totalLoadTimeMs += durationMs;
+    if (failed) this.totalLoadErrors++;
+  }
+
+  // ── Events ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Calls `listener` on each `event` (see {@link CacheEventMap}). A listener that throws is
+   * logged and does not affect the cache.
+   * @returns a function that removes the listener.
+   */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    const current = (this.listeners[event] ?? []) as CacheEventListener<E>[];
+    this.listeners[event] = [...current, listener] as (typeof this.listeners)[E];
+    return () => {
+      const remaining = (this.listeners[event] ?? []).filter((l) => l !== listener);
+      this.listeners[event] = (
+        remaining.length > 0 ? remaining : undefined
+      ) as (typeof this.listeners)[E];
+    };
+  }
+
+  private emit<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {
+    for (const listener of this.listeners[event] as CacheEventListener<E>[]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.logger.error(
+          `A '${event}' cache event listener threw`,
+          error instanceof Error ? error.stack : String(error),
+        );
+      }
+    }
+  }
+
+  // ── Automatic cleanup ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts the automatic cleanup timer: every `cleanupInterval` seconds, unref'd so that a
+   * forgotten cache never keeps the process alive. The Nest service replaces it with a job in
+   * the app's scheduler.
+   */
+  protected startAutomaticCleanup(): void {
+    this.stopAutomaticCleanup();
+    this.cleanupTimer = setInterval(
+      () => void this.runScheduledCleanup(),
+      this.cleanupInterval * 1000,
+    );
+    this.cleanupTimer.unref();
+  }
+
+  /** Stops the automatic cleanup timer, if any. */
+  protected stopAutomaticCleanup(): void {
+    if (this.cleanupTimer !== undefined) clearInterval(this.cleanupTimer);
+    this.cleanupTimer = undefined;
+  }
+
+  // ── Internals: slots and lists ─────────────────────────────────────────────────────────────
+
+  private growSlots(capacity: number): void {
+    const grow = <A extends Int32Array | Uint8Array>(old: A, make: (n: number) => A): A => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    const int32 = (n: number) => new Int32Array(n);
+    this.lruPrev = grow(this.lruPrev.subarray(0, this.capacity), int32);
+    this.lruNext = grow(this.lruNext.subarray(0, this.capacity), int32);
+    this.groupPrev = grow(this.groupPrev.subarray(0, this.capacity), int32);
+    this.groupNext = grow(this.groupNext.subarray(0, this.capacity), int32);
+    this.categoryPrev = grow(this.categoryPrev.subarray(0, this.capacity), int32);
+    this.categoryNext = grow(this.categoryNext.subarray(0, this.capacity), int32);
+    this.phase = grow(this.phase.subarray(0, this.capacity), (n) => new Uint8Array(n));
+    this.capacity = capacity;
+  }
+
+  private allocateSlot(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    if (this.usedSlots === this.capacity) {
+      this.growSlots(Math.min(this.capacity * 2, this.maxEntries));
+    }
+    return this.usedSlots++;
+  }
+
+  private appendToLru(slot: number): void {
+    this.lruPrev[slot] = this.lruTail;
+    this.lruNext[slot] = NIL;
+    if (this.lruTail === NIL) this.lruHead = slot;
+    else this.lruNext[this.lruTail] = slot;
+    this.lruTail = slot;
+  }
+
+  private unlinkFromLru(slot: number): void {
+    const prev = this.lruPrev[slot]!;
+    const next = this.lruNext[slot]!;
+    if (prev === NIL) this.lruHead = next;
+    else this.lruNext[prev] = next;
+    if (next === NIL) this.lruTail = prev;
+    else this.lruPrev[next] = prev;
+  }
+
+  private moveToLruTail(slot: number): void {
+    if (slot === this.lruTail) return;
+    this.unlinkFromLru(slot);
+    this.appendToLru(slot);
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    const slot = this.lruHead;
+    const entry = this.entries[slot]!;
+    this.removeSlot(slot);
+    this.totalEvictions++;
+    if (this.listeners.eviction !== undefined) {
+      this.emit('eviction', { key: entry.key, category: entry.category });
+    }
+    if (this.debugEnabled) this.logger.debug(EVICTED(entry.key, this.maxEntries));
+  }
+
+  /** Takes the entry in `slot` out of the cache entirely. */
+  private removeSlot(slot: number): void {
+    const entry = this.entries[slot]!;
+    this.unlinkFromGroupAndCategory(slot, entry);
+    this.unlinkFromLru(slot);
+    this.keyToSlot.delete(entry.key);
+    this.entries[slot] = undefined;
+    this.phase[slot]! &= QUEUED;
+    this.freeSlots.push(slot);
+    entry.detach(this.ownerForDetached);
+  }
+
+  private unlinkFromGroupAndCategory(slot: number, entry: CacheEntry<unknown>): void {
+    const phase = this.phase[slot]! & PHASE_MASK;
+    this.phaseCounts[phase]--;
+    this.unlinkFromGroup(slot, entry);
+    this.unlinkFromCategory(slot, entry.category, phase);
+  }
+
+  private markInvalid(slot: number): void {
+    const entry = this.entries[slot]!;
+    this.totalInvalidations++;
+    entry.invalidated = true;
+    const flags = this.phase[slot]!;
+    const phase = flags & PHASE_MASK;
+    if (phase !== INVALID) {
+      this.phaseCounts[phase]--;
+      this.phaseCounts[INVALID]++;
+      const counts = this.categoryIndex.get(entry.category)!.phases;
+      counts[phase]--;
+      counts[INVALID]++;
+      this.phase[slot] = INVALID | QUEUED;
+      if ((flags & QUEUED) === 0) this.invalidQueue.push(slot);
+    }
+    if (this.listeners.invalidation !== undefined) {
+      this.emit('invalidation', { key: entry.key, category: entry.category });
+    }
+  }
+
+  private invalidateEntry(entry: CacheEntry<unknown>): void {
+    if (entry.slot >= 0 && this.entries[entry.slot] === entry) this.markInvalid(entry.slot);
+    else entry.invalidated = true;
+  }
+
+  // TTL groups
+
+  private linkIntoGroup(
+    slot: number,
+    entry: CacheEntry<unknown>,
+    phase: number,
+    now: number,
+  ): void {
+    const ttlMs = entry.ttlSeconds * 1000;
+    let group = this.groups.get(ttlMs);
+    if (group === undefined) {
+      group = { ttlMs, head: NIL, tail: NIL, staleStart: NIL, freshStart: NIL };
+      this.groups.set(ttlMs, group);
+    } else {
+      this.settleGroup(group, now);
+    }
+    // Keep write-time order: a new entry goes last; an older one (restored with its original
+    // timestamp) walks back past the newer ones.
+    const timestamp = entry.timestampMs;
+    let prev = group.tail;
+    while (prev !== NIL && this.entries[prev]!.timestampMs > timestamp)
+      prev = this.groupPrev[prev]!;
+    const next = prev === NIL ? group.head : this.groupNext[prev]!;
+    this.groupPrev[slot] = prev;
+    this.groupNext[slot] = next;
+    if (prev === NIL) group.head = slot;
+    else this.groupNext[prev] = slot;
+    if (next === NIL) group.tail = slot;
+    else this.groupPrev[next] = slot;
+    if (
+      phase === FRESH &&
+      (group.freshStart === NIL || timestamp < this.timestampOf(group.freshStart))
+    ) {
+      group.freshStart = slot;
+    }
+    if (
+      phase !== EXPIRED &&
+      (group.staleStart === NIL || timestamp < this.timestampOf(group.staleStart))
+    ) {
+      group.staleStart = slot;
+    }
+  }
+
+  private unlinkFromGroup(slot: number, entry: CacheEntry<unknown>): void {
+    const ttlMs = entry.ttlSeconds * 1000;
+    const group = this.groups.get(ttlMs)!;
+    const prev = this.groupPrev[slot]!;
+    const next = this.groupNext[slot]!;
+    if (group.freshStart === slot) group.freshStart = next;
+    if (group.staleStart === slot) group.staleStart = next;
+    if (prev === NIL) group.head = next;
+    else this.groupNext[prev] = next;
+    if (next === NIL) group.tail = prev;
+    else this.groupPrev[next] = prev;
+    if (group.head === NIL) this.groups.delete(ttlMs);
+  }
+
+  /** Moves the group's cursors up to `now`, recounting each entry whose status changed. */
+  private settleGroup(group: TtlGroup, now: number): void {
+    const { ttlMs } = group;
+    let slot = group.freshStart;
+    while (slot !== NIL && now - this.timestampOf(slot) >= ttlMs) {
+      this.recount(slot, FRESH, STALE);
+      slot = this.groupNext[slot]!;
+    }
+    group.freshStart = slot;
+    slot = group.staleStart;
+    while (slot !== NIL && slot !== group.freshStart && now - this.timestampOf(slot) > 2 * ttlMs) {
+      this.recount(slot, STALE, EXPIRED);
+      slot = this.groupNext[slot]!;
+    }
+    group.staleStart = slot;
+  }
+
+  private recount(slot: number, from: number, to: number): void {
+    const flags = this.phase[slot]!;
+    if ((flags & PHASE_MASK) !== from) return; // INVALID entries keep their phase
+    this.phase[slot] = (flags & QUEUED) | to;
+    this.phaseCounts[from]--;
+    this.phaseCounts[to]++;
+    const counts = this.categoryIndex.get(this.entries[slot]!.category)!.phases;
+    counts[from]--;
+    counts[to]++;
+  }
+
+  private timestampOf(slot: number): number {
+    return this.entries[slot]!.timestampMs;
+  }
+
+  /**
+   * Removes up to `limit` EXPIRED and INVALID entries: the expired run at the head of each TTL
+   * group, then the queue of invalidated slots. Costs what it removes plus the number of groups.
+   */
+  private removeDeadEntries(limit: number): number {
+    const now = this.now();
+    let removed = 0;
+    const byCategory = this.listeners.cleanup !== undefined ? new Map<string, number>() : undefined;
+    const remove = (slot: number): void => {
+      if (byCategory !== undefined) {
+        const category = this.entries[slot]!.category;
+        byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
+      }
+      this.removeSlot(slot);
+      removed++;
+    };
+    for (const group of [...this.groups.values()]) {
+      this.settleGroup(group, now);
+      while (removed < limit && group.head !== NIL && group.head !== group.staleStart) {
+        remove(group.head);
+      }
+      if (removed >= limit) break;
+    }
+    while (removed < limit && this.invalidQueue.length > 0) {
+      const slot = this.invalidQueue.pop()!;
+      this.phase[slot]! &= PHASE_MASK;
+      if (this.entries[slot] !== undefined && this.phase[slot] === INVALID) remove(slot);
+    }
+    this.totalCleanups += removed;
+    if (byCategory !== undefined && removed > 0) {
+      this.emit('cleanup', { removed, byCategory: Object.fromEntries(byCategory) });
+    }
+    return removed;
+  }
+
+  // Categories
+
+  private linkIntoCategory(slot: number, category: string, phase: number): void {
+    let index = this.categoryIndex.get(category);
+    if (index === undefined) {
+      index = { head: NIL, tail: NIL, size: 0, phases: [0, 0, 0, 0] };
+      this.categoryIndex.set(category, index);
+    }
+    this.categoryPrev[slot] = index.tail;
+    this.categoryNext[slot] = NIL;
+    if (index.tail === NIL) index.head = slot;
+    else this.categoryNext[index.tail] = slot;
+    index.tail = slot;
+    index.size++;
+    index.phases[phase]++;
+  }
+
+  private unlinkFromCategory(slot: number, category: string, phase: number): void {
+    const index = this.categoryIndex.get(category)!;
+    const prev = this.categoryPrev[slot]!;
+    const next = this.categoryNext[slot]!;
+    if (prev === NIL) index.head = next;
+    else this.categoryNext[prev] = next;
+    if (next === NIL) index.tail = prev;
+    else this.categoryPrev[next] = prev;
+    index.phases[phase]--;
+    if (--index.size === 0) this.categoryIndex.delete(category);
+  }
+}
+
+function assertTtl(ttl: unknown): asserts ttl is number {
+  if (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity) {
+    throw new RangeError(INVALID_TTL(ttl));
+  }
+}
+
+function assertCategory(category: unknown): asserts category is string {
+  if (typeof category !== 'string' || category.length === 0) {
+    throw new RangeError(INVALID_CATEGORY(category));
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof NotJsonError) return error.message;
+  return `reading it threw: ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -1,0 +1,73 @@
+import type { Clock } from './clock.interface.js';
+import type { JsonObject } from './json.interface.js';
+import type { CacheLogger } from './logger.interface.js';
+
+/** Options of a {@link CacheManager}. Every duration is in seconds; fractions are allowed. */
+export interface CacheManagerOptions {
+  /**
+   * Time to live of an entry whose `set` names none, in seconds. An entry is FRESH for this long
+   * and STALE (still usable on request) for as long again.
+   * @default 300
+   */
+  defaultTtl?: number;
+  /**
+   * How many entries the cache holds at most, whatever their status. Writing a new key into a
+   * full cache evicts the least recently used entry.
+   * @default 1000
+   */
+  maxEntries?: number;
+  /**
+   * Seconds between two automatic cleanups (removal of EXPIRED and INVALID entries).
+   * `0` turns automatic cleanup off; `cleanup()` still works.
+   * @default 60
+   */
+  cleanupInterval?: number;
+  /**
+   * Where log lines go. Debug lines (the seed's "Cached data for key…", "Cache hit…") are
+   * formatted only when `debug` is true.
+   * @default a logger that writes warnings and errors to the console
+   */
+  logger?: CacheLogger;
+  /**
+   * Whether to write a debug line per operation. Costs nothing when false.
+   * @default false
+   */
+  debug?: boolean;
+  /**
+   * The clock, in milliseconds since the epoch. Inject one to control time in tests.
+   * @default a monotonic clock (`performance.timeOrigin + performance.now()`)
+   */
+  clock?: Clock;
+}
+
+/** The options after defaults and validation. */
+export interface ResolvedCacheManagerOptions {
+  readonly defaultTtl: number;
+  readonly maxEntries: number;
+  readonly cleanupInterval: number;
+}
+
+/** Options of {@link CacheManager.set}: a TTL in seconds, or an object. */
+export type SetOptions = number | SetOptionsObject;
+
+/** The object form of {@link SetOptions}. */
+export interface SetOptionsObject {
+  /** Time to live in seconds, a finite number above 0. @default the cache's `defaultTtl` */
+  ttl?: number;
+  /** The entry's category, for bulk invalidation and statistics. @default 'default' */
+  category?: string;
+  /** Free-form JSON object kept beside the data (the command that produced it, say). @default {} */
+  metadata?: JsonObject | Record<string, unknown>;
+}
+
+/** Options of {@link CacheManager.get} and {@link CacheManager.getData}. */
+export interface GetOptions {
+  /** Also return STALE entries (past their TTL, within twice it). @default false */
+  includeStale?: boolean;
+}
+
+/** Options of {@link CacheManager.hasKey}. */
+export interface HasKeyOptions {
+  /** Answer true only for a FRESH entry; when false, a STALE one counts too. @default true */
+  freshOnly?: boolean;
+}

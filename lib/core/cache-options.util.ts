@@ -1,0 +1,81 @@
+import type {
+  CacheManagerOptions,
+  ResolvedCacheManagerOptions,
+} from './cache-options.interface.js';
+import { INVALID_OPTION } from './cache.messages.js';
+
+/** The seed's defaults: five minutes to live, a thousand entries, a cleanup every minute. */
+export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze({
+  defaultTtl: 300,
+  maxEntries: 1000,
+  cleanupInterval: 60,
+});
+
+/** The largest `maxEntries`: slot indexes live in 32-bit typed arrays. */
+export const MAX_ENTRIES_LIMIT = 2 ** 31 - 2;
+
+const isFiniteNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * Applies the defaults to `options` and checks every value once, so the rest of the cache can
+ * trust them. Throws a `RangeError` naming the option, its unit and what was given.
+ */
+export function resolveCacheOptions(
+  options: CacheManagerOptions = {},
+): ResolvedCacheManagerOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new RangeError(INVALID_OPTION('options', 'an object', options));
+  }
+  const {
+    defaultTtl = DEFAULT_CACHE_OPTIONS.defaultTtl,
+    maxEntries = DEFAULT_CACHE_OPTIONS.maxEntries,
+    cleanupInterval = DEFAULT_CACHE_OPTIONS.cleanupInterval,
+  } = options;
+  if (!isFiniteNumber(defaultTtl) || defaultTtl <= 0) {
+    throw new RangeError(
+      INVALID_OPTION('defaultTtl', 'a finite number of seconds above 0', defaultTtl),
+    );
+  }
+  if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_ENTRIES_LIMIT) {
+    throw new RangeError(
+      INVALID_OPTION('maxEntries', `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`, maxEntries),
+    );
+  }
+  if (!isFiniteNumber(cleanupInterval) || cleanupInterval < 0) {
+    throw new RangeError(
+      INVALID_OPTION(
+        'cleanupInterval',
+        'a finite number of seconds, 0 or more (0 turns automatic cleanup off)',
+        cleanupInterval,
+      ),
+    );
+  }
+  if (cleanupInterval * 1000 > 2 ** 31 - 1) {
+    throw new RangeError(
+      INVALID_OPTION('cleanupInterval', 'at most 2147483 seconds (a timer limit)', cleanupInterval),
+    );
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new RangeError(
+      INVALID_OPTION('clock', 'a function returning milliseconds', options.clock),
+    );
+  }
+  if (options.debug !== undefined && typeof options.debug !== 'boolean') {
+    throw new RangeError(INVALID_OPTION('debug', 'a boolean', options.debug));
+  }
+  const logger = options.logger;
+  if (
+    logger !== undefined &&
+    (logger === null ||
+      typeof logger !== 'object' ||
+      ['debug', 'log', 'warn', 'error'].some(
+        (level) => typeof (logger as unknown as Record<string, unknown>)[level] !== 'function',
+      ))
+  ) {
+    throw new RangeError(
+      INVALID_OPTION('logger', 'an object with debug, log, warn and error methods', logger),
+    );
+  }
+  return { defaultTtl, maxEntries, cleanupInterval };
+}

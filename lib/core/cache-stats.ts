@@ -1,0 +1,98 @@
+/** The plain, JSON-ready form of {@link CacheStats}, from {@link CacheStats.toDict}. */
+export interface CacheStatsDict {
+  totalEntries: number;
+  freshEntries: number;
+  staleEntries: number;
+  expiredEntries: number;
+  invalidEntries: number;
+  totalHits: number;
+  totalMisses: number;
+  totalSets: number;
+  totalInvalidations: number;
+  totalCleanups: number;
+  totalEvictions: number;
+  staleHits: number;
+  totalLoads: number;
+  totalLoadErrors: number;
+  averageLoadTimeMs: number;
+  categories: Record<string, number>;
+  oldestEntryAge: number;
+  newestEntryAge: number;
+  hitRatePercent: number;
+  oldestEntryAgeSeconds: number;
+  newestEntryAgeSeconds: number;
+}
+
+/**
+ * A snapshot of the cache's counters, taken by `getStats()`. Counts of entries by status are
+ * those held at that moment; `total*` counters run from the cache's creation.
+ */
+export class CacheStats {
+  /** Entries held, whatever their status. */
+  totalEntries = 0;
+  freshEntries = 0;
+  staleEntries = 0;
+  /** Entries past twice their TTL, waiting for cleanup. */
+  expiredEntries = 0;
+  /** Invalidated entries, waiting for cleanup. */
+  invalidEntries = 0;
+  /** Reads (`get`, `getData`, and the lookups of `wrap`) that returned an entry. */
+  totalHits = 0;
+  /** Reads that returned nothing. */
+  totalMisses = 0;
+  /** Successful `set` calls. */
+  totalSets = 0;
+  /** Entries invalidated by `invalidate` or `invalidateCategory`. */
+  totalInvalidations = 0;
+  /** Entries removed by cleanup, manual or automatic. */
+  totalCleanups = 0;
+  /** Entries evicted to make room under `maxEntries`. */
+  totalEvictions = 0;
+  /** Hits that returned a STALE entry. */
+  staleHits = 0;
+  /** Loader calls made by `wrap` and `@Cached` (including failed ones). */
+  totalLoads = 0;
+  /** Loader calls that threw or rejected. */
+  totalLoadErrors = 0;
+  /** Mean duration of the loader calls, in milliseconds (0 before the first). */
+  averageLoadTimeMs = 0;
+  /** Entries held now, by category. */
+  categories: Record<string, number> = {};
+  /** Age of the oldest entry held, in seconds (0 when empty). */
+  oldestEntryAge = 0;
+  /** Age of the newest entry held, in seconds (0 when empty). */
+  newestEntryAge = 0;
+
+  /** Hits as a percentage of reads; 0 before the first read. */
+  getHitRate(): number {
+    const requests = this.totalHits + this.totalMisses;
+    return requests === 0 ? 0 : (this.totalHits / requests) * 100;
+  }
+
+  /** The statistics as a plain object for JSON. */
+  toDict(): CacheStatsDict {
+    return {
+      totalEntries: this.totalEntries,
+      freshEntries: this.freshEntries,
+      staleEntries: this.staleEntries,
+      expiredEntries: this.expiredEntries,
+      invalidEntries: this.invalidEntries,
+      totalHits: this.totalHits,
+      totalMisses: this.totalMisses,
+      totalSets: this.totalSets,
+      totalInvalidations: this.totalInvalidations,
+      totalCleanups: this.totalCleanups,
+      totalEvictions: this.totalEvictions,
+      staleHits: this.staleHits,
+      totalLoads: this.totalLoads,
+      totalLoadErrors: this.totalLoadErrors,
+      averageLoadTimeMs: this.averageLoadTimeMs,
+      categories: { ...this.categories },
+      oldestEntryAge: this.oldestEntryAge,
+      newestEntryAge: this.newestEntryAge,
+      hitRatePercent: this.getHitRate(),
+      oldestEntryAgeSeconds: this.oldestEntryAge,
+      newestEntryAgeSeconds: this.newestEntryAge,
+    };
+  }
+}

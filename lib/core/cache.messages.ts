@@ -1,0 +1,46 @@
+/** Message factories shared by the code and its tests, so both say the same thing. */
+
+const describe = (value: unknown): string => {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
+  return Array.isArray(value) ? 'an array' : 'an object';
+};
+
+export const INVALID_OPTION = (option: string, expected: string, value: unknown): string =>
+  `Invalid cache option "${option}": expected ${expected}, got ${describe(value)}.`;
+
+export const INVALID_TTL = (value: unknown): string =>
+  `Invalid ttl: expected a finite number of seconds above 0, got ${describe(value)}.`;
+
+export const INVALID_CATEGORY = (value: unknown): string =>
+  `Invalid category: expected a non-empty string, got ${describe(value)}.`;
+
+export const INVALID_SET_OPTIONS = (value: unknown): string =>
+  `Invalid set options: expected a ttl in seconds or an object { ttl?, category?, metadata? }, got ${describe(value)}.`;
+
+export const INVALID_KEY = (value: unknown): string =>
+  `Not cached: the key must be a non-empty string, got ${describe(value)}.`;
+
+export const NOT_JSON = (key: string, what: 'data' | 'metadata', reason: string): string =>
+  `Not cached: ${what} for key '${key}' is not a JSON value (${reason}).`;
+
+export const CACHED = (key: string, ttlSeconds: number, category: string): string =>
+  `Cached data for key '${key}' (TTL: ${ttlSeconds}s, Category: ${category})`;
+
+export const CACHE_HIT = (key: string, ageSeconds: number, status: string): string =>
+  `Cache hit for key '${key}' (age: ${ageSeconds.toFixed(1)}s, status: ${status})`;
+
+export const CACHE_MISS = (key: string, reason: string): string =>
+  `Cache miss for key '${key}' (${reason})`;
+
+export const EVICTED = (key: string, maxEntries: number): string =>
+  `Evicted least recently used key '${key}' (maxEntries: ${maxEntries})`;
+
+export const CLEANED_UP = (removed: number): string => `Cleaned up ${removed} expired entries`;
+
+export const CLEANUP_FAILED =
+  'Automatic cache cleanup failed; it will run again at the next interval';
