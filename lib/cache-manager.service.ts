@@ -1,0 +1,46 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+
+import { CACHE_LOGGER_CONTEXT, CACHE_MANAGER_OPTIONS } from './cache-manager.constants.js';
+import { CacheManager } from './core/cache-manager.js';
+import { peekGlobalCache, setGlobalCache } from './core/global-cache.js';
+import type { CacheManagerModuleOptions } from './interfaces/cache-manager-module-options.interface.js';
+
+/**
+ * The app's cache: a {@link CacheManager} configured by `CacheManagerModule`, one per app,
+ * injectable anywhere. While the app runs it is also what `getGlobalCache()` returns.
+ *
+ * Its automatic cleanup runs as the `cache-manager-cleanup` job of the app's scheduler (see
+ * `CacheCleanupScheduler`), not on a timer of its own.
+ */
+@Injectable()
+export class CacheManagerService
+  extends CacheManager
+  implements OnModuleInit, OnApplicationShutdown
+{
+  private readonly debugOption: boolean | undefined;
+
+  constructor(@Inject(CACHE_MANAGER_OPTIONS) options: CacheManagerModuleOptions) {
+    super({ ...options, logger: options.logger ?? new Logger(CACHE_LOGGER_CONTEXT) });
+    this.debugOption = options.debug;
+  }
+
+  onModuleInit(): void {
+    // The app's log levels are known by now: debug lines are formatted only if they would show.
+    this.debugEnabled = this.debugOption ?? Logger.isLevelEnabled('debug');
+    setGlobalCache(this);
+  }
+
+  onApplicationShutdown(): void {
+    if (peekGlobalCache() === this) setGlobalCache(undefined);
+    this.shutdown();
+  }
+
+  /** The scheduler job replaces the core's own timer. */
+  protected override startAutomaticCleanup(): void {}
+}

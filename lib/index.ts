@@ -1,0 +1,34 @@
+export { CacheManagerModule } from './cache-manager.module.js';
+export { CacheManagerService } from './cache-manager.service.js';
+export { CACHE_CLEANUP_JOB, CACHE_MANAGER_OPTIONS } from './cache-manager.constants.js';
+export type { CacheStatsResponse } from './cache-stats.controller.js';
+export type {
+  CacheManagerModuleExtras,
+  CacheManagerModuleOptions,
+  StatsControllerOption,
+} from './interfaces/cache-manager-module-options.interface.js';
+
+export { CacheManager, CLEANUP_SLICE_SIZE } from './core/cache-manager.js';
+export { CacheEntry, type CacheEntryDict } from './core/cache-entry.js';
+export { CacheStats, type CacheStatsDict } from './core/cache-stats.js';
+export { CacheStatus } from './core/cache-status.enum.js';
+export { getGlobalCache, cleanupGlobalCache } from './core/global-cache.js';
+export { DEFAULT_CACHE_OPTIONS } from './core/cache-options.util.js';
+export { MAX_JSON_DEPTH } from './core/json-snapshot.util.js';
+export type {
+  CacheManagerOptions,
+  GetOptions,
+  HasKeyOptions,
+  SetOptions,
+  SetOptionsObject,
+} from './core/cache-options.interface.js';
+export type { WrapOptions } from './core/wrap-options.interface.js';
+export type {
+  CacheEventListener,
+  CacheEventMap,
+  CacheEventName,
+  CacheMissReason,
+} from './core/cache-events.interface.js';
+export type { Clock } from './core/clock.interface.js';
+export type { CacheLogger } from './core/logger.interface.js';
+export type { JsonArray, JsonObject, JsonPrimitive, JsonValue } from './core/json.interface.js';
