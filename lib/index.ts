@@ -32,3 +32,4 @@ export type {
 export type { Clock } from './core/clock.interface.js';
 export type { CacheLogger } from './core/logger.interface.js';
 export type { JsonArray, JsonObject, JsonPrimitive, JsonValue } from './core/json.interface.js';
+export type { CacheTier, TierEntry, TierStats } from './core/cache-tier.interface.js';

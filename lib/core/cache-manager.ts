@@ -29,6 +29,7 @@ import {
   INVALID_TTL,
   NOT_JSON,
 } from './cache.messages.js';
+import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import type { Clock } from './clock.interface.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
@@ -165,6 +166,7 @@ export class CacheManager {
 
   private readonly listeners: { [E in CacheEventName]?: CacheEventListener<E>[] } = {};
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private tier: CacheTier | undefined;
   private cleanupTimer: ReturnType<typeof setInterval> | undefined;
   private cleanupRunning = false;
   private readonly ownerForEntries: CacheEntryOwner;
@@ -282,6 +284,7 @@ export class CacheManager {
     );
     this.insert(entry, now);
     this.totalSets++;
+    if (this.tier !== undefined) this.tier.afterSet(entry);
     if (this.listeners.set !== undefined) this.emit('set', { key, category, ttlSeconds });
     if (this.debugEnabled) this.logger.debug(CACHED(key, ttlSeconds, category));
     return undefined;
@@ -378,6 +381,7 @@ export class CacheManager {
    * @returns true if an entry was held under `key`.
    */
   invalidate(key: string): boolean {
+    if (this.tier !== undefined) this.tier.afterInvalidate(key);
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return false;
     this.markInvalid(slot);
@@ -391,6 +395,7 @@ export class CacheManager {
    */
   invalidateCategory(category: string): number {
     assertCategory(category);
+    if (this.tier !== undefined) this.tier.afterInvalidateCategory(category);
     const index = this.categoryIndex.get(category);
     if (index === undefined) return 0;
     for (let slot = index.head; slot !== NIL; slot = this.categoryNext[slot]!) {
@@ -401,6 +406,7 @@ export class CacheManager {
 
   /** Removes the entry under `key`. @returns true if one was held. */
   delete(key: string): boolean {
+    if (this.tier !== undefined) this.tier.afterDelete(key);
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return false;
     this.removeSlot(slot);
@@ -413,8 +419,9 @@ export class CacheManager {
    * @throws RangeError when `category` is given but not a non-empty string.
    */
   clear(category?: string): number {
+    if (category !== undefined) assertCategory(category);
+    if (this.tier !== undefined) this.tier.afterClear(category);
     if (category !== undefined) {
-      assertCategory(category);
       const index = this.categoryIndex.get(category);
       if (index === undefined) return 0;
       const removed = index.size;
@@ -524,6 +531,7 @@ export class CacheManager {
     const categories: Record<string, number> = Object.create(null);
     for (const [category, index] of this.categoryIndex) categories[category] = index.size;
     stats.categories = categories;
+    if (this.tier !== undefined) stats.tier = this.tier.getStats();
     if (this.keyToSlot.size > 0) {
       stats.oldestEntryAge = (now - oldest) / 1000;
       stats.newestEntryAge = (now - newest) / 1000;
@@ -659,22 +667,44 @@ export class CacheManager {
   load<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Promise<T> {
     const running = this.inFlight.get(key);
     if (running !== undefined) return running as Promise<T>;
-    const started = performance.now();
     const promise = (async () => {
       try {
-        const value = await loader();
-        this.recordLoad(performance.now() - started, false);
-        this.cacheLoaded(key, value, options);
-        return value;
-      } catch (error) {
-        this.recordLoad(performance.now() - started, true);
-        throw error;
+        const tier = this.tier;
+        if (tier === undefined) return await this.runLoader(key, loader, options);
+        const shared = await tier.fetch(key);
+        const restored = shared === undefined ? undefined : this.restore(key, shared);
+        if (restored !== undefined && restored.statusAt(this.now()) === CacheStatus.FRESH) {
+          return restored.data as T;
+        }
+        if (tier.runExclusive === undefined) return await this.runLoader(key, loader, options);
+        const outcome = await tier.runExclusive(key, () => this.runLoader(key, loader, options));
+        if ('value' in outcome) return outcome.value;
+        const loadedElsewhere = this.restore(key, outcome.entry);
+        return (loadedElsewhere?.data ?? outcome.entry.data) as T;
       } finally {
         this.inFlight.delete(key);
       }
     })();
     this.inFlight.set(key, promise);
     return promise;
+  }
+
+  private async runLoader<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    let value: T;
+    try {
+      value = await loader();
+    } catch (error) {
+      this.recordLoad(performance.now() - started, true);
+      throw error;
+    }
+    this.recordLoad(performance.now() - started, false);
+    this.cacheLoaded(key, value, options);
+    return value;
   }
 
   /** Whether a load of `key` is under way. @internal */
@@ -715,6 +745,58 @@ export class CacheManager {
     this.totalLoads++;
     this.totalLoadTimeMs += durationMs;
     if (failed) this.totalLoadErrors++;
+  }
+
+  // ── Tiers ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Attaches a second tier (see {@link CacheTier}); undefined detaches it.
+   * @internal Used by the Redis tier.
+   */
+  attachTier(tier: CacheTier | undefined): void {
+    this.tier = tier;
+  }
+
+  /**
+   * Puts an entry that another tier held back in memory with its original timestamp, TTL,
+   * category and metadata, so its age and status are the same as where it was written. Not a
+   * `set`: the tier is not told, and `totalSets` does not move.
+   * @returns the entry, or undefined when it is not JSON, or already EXPIRED.
+   * @internal Used by the Redis tier.
+   */
+  restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
+    if (typeof key !== 'string' || key.length === 0) return undefined;
+    const { timestampMs, ttlSeconds, category } = stored;
+    if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
+    if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0) || ttlSeconds === Infinity)
+      return undefined;
+    if (typeof category !== 'string' || category.length === 0) return undefined;
+    let data: unknown;
+    let metadata: JsonObject;
+    try {
+      data = snapshotJson(stored.data);
+      const rawMetadata: unknown = stored.metadata ?? EMPTY_METADATA;
+      if (rawMetadata === null || typeof rawMetadata !== 'object' || Array.isArray(rawMetadata)) {
+        return undefined;
+      }
+      metadata = snapshotJson<JsonObject>(rawMetadata);
+    } catch {
+      return undefined;
+    }
+    const now = this.now();
+    // A timestamp from another machine's clock may be slightly ahead of ours.
+    const entry = new CacheEntry<unknown>(
+      key,
+      data,
+      Math.min(timestampMs, now),
+      ttlSeconds,
+      category,
+      metadata,
+      this.ownerForEntries,
+    );
+    if (entry.statusAt(now) === CacheStatus.EXPIRED) return undefined;
+    this.insert(entry, now);
+    return entry;
   }
 
   // ── Events ─────────────────────────────────────────────────────────────────────────────────

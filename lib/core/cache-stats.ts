@@ -1,3 +1,5 @@
+import type { TierStats } from './cache-tier.interface.js';
+
 /** The plain, JSON-ready form of {@link CacheStats}, from {@link CacheStats.toDict}. */
 export interface CacheStatsDict {
   totalEntries: number;
@@ -21,6 +23,8 @@ export interface CacheStatsDict {
   hitRatePercent: number;
   oldestEntryAgeSeconds: number;
   newestEntryAgeSeconds: number;
+  /** The second tier's health, when one is attached. */
+  tier?: TierStats;
 }
 
 /**
@@ -62,6 +66,8 @@ export class CacheStats {
   oldestEntryAge = 0;
   /** Age of the newest entry held, in seconds (0 when empty). */
   newestEntryAge = 0;
+  /** The second tier's health (the Redis tier's, say), when one is attached. */
+  tier: TierStats | undefined;
 
   /** Hits as a percentage of reads; 0 before the first read. */
   getHitRate(): number {
@@ -93,6 +99,7 @@ export class CacheStats {
       hitRatePercent: this.getHitRate(),
       oldestEntryAgeSeconds: this.oldestEntryAge,
       newestEntryAgeSeconds: this.newestEntryAge,
+      ...(this.tier !== undefined ? { tier: { ...this.tier } } : {}),
     };
   }
 }
