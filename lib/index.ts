@@ -5,6 +5,7 @@ export type { CacheStatsResponse } from './cache-stats.controller.js';
 export type {
   CacheManagerModuleExtras,
   CacheManagerModuleOptions,
+  CacheManagerOptionsFactory,
   StatsControllerOption,
 } from './interfaces/cache-manager-module-options.interface.js';
 

@@ -27,3 +27,11 @@ export interface CacheManagerModuleExtras {
    */
   statsController?: StatsControllerOption;
 }
+
+/**
+ * A class that `forRootAsync({ useClass })` or `forRootAsync({ useExisting })` can use to
+ * provide the options.
+ */
+export interface CacheManagerOptionsFactory {
+  createCacheManagerOptions(): CacheManagerModuleOptions | Promise<CacheManagerModuleOptions>;
+}

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+import {
+  CacheManager,
+  DEFAULT_CACHE_OPTIONS,
+  cleanupGlobalCache,
+  getGlobalCache,
+} from '../../lib/index.js';
+import { INVALID_OPTION } from '../../lib/core/cache.messages.js';
+import { MAX_ENTRIES_LIMIT } from '../../lib/core/cache-options.util.js';
+
+describe('CacheManager options', () => {
+  it("uses the seed's defaults", () => {
+    const cache = new CacheManager();
+    expect(cache.defaultTtl).toBe(300);
+    expect(cache.maxEntries).toBe(1000);
+    expect(cache.cleanupInterval).toBe(60);
+    expect(DEFAULT_CACHE_OPTIONS).toEqual({
+      defaultTtl: 300,
+      maxEntries: 1000,
+      cleanupInterval: 60,
+    });
+    cache.shutdown();
+  });
+
+  it('accepts fractional durations and 0 for cleanupInterval', () => {
+    const cache = new CacheManager({ defaultTtl: 0.25, maxEntries: 1, cleanupInterval: 0 });
+    expect(cache.defaultTtl).toBe(0.25);
+    expect(cache.cleanupInterval).toBe(0);
+  });
+
+  it.each([
+    ['defaultTtl', 0, 'a finite number of seconds above 0'],
+    ['defaultTtl', -5, 'a finite number of seconds above 0'],
+    ['defaultTtl', Infinity, 'a finite number of seconds above 0'],
+    ['defaultTtl', '300', 'a finite number of seconds above 0'],
+    ['maxEntries', 0, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
+    ['maxEntries', 1.5, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
+    ['maxEntries', 2 ** 40, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
+    ['maxEntries', NaN, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
+    [
+      'cleanupInterval',
+      -1,
+      'a finite number of seconds, 0 or more (0 turns automatic cleanup off)',
+    ],
+    [
+      'cleanupInterval',
+      NaN,
+      'a finite number of seconds, 0 or more (0 turns automatic cleanup off)',
+    ],
+    ['cleanupInterval', 10_000_000, 'at most 2147483 seconds (a timer limit)'],
+    ['clock', 'now', 'a function returning milliseconds'],
+    ['debug', 'yes', 'a boolean'],
+    ['logger', { warn() {} }, 'an object with debug, log, warn and error methods'],
+  ])('rejects %s = %p with a RangeError naming it', (option, value, expected) => {
+    expect(() => new CacheManager({ cleanupInterval: 0, [option]: value })).toThrow(
+      new RangeError(INVALID_OPTION(option, expected, value)),
+    );
+  });
+
+  it('rejects options that are not an object', () => {
+    expect(() => new CacheManager(42 as never)).toThrow(RangeError);
+    expect(() => new CacheManager(null as never)).toThrow(/"options"/);
+  });
+});
+
+describe('global cache', () => {
+  afterEach(() => cleanupGlobalCache());
+
+  it('is one instance until cleaned up, then a new one', () => {
+    const first = getGlobalCache();
+    expect(getGlobalCache()).toBe(first);
+    first.set('k', 1);
+    cleanupGlobalCache();
+    expect(first.size).toBe(0);
+    const second = getGlobalCache();
+    expect(second).not.toBe(first);
+    expect(second.getData('k')).toBeUndefined();
+  });
+
+  it('cleanupGlobalCache is harmless without a global cache', () => {
+    cleanupGlobalCache();
+    expect(() => cleanupGlobalCache()).not.toThrow();
+  });
+});
