@@ -18,7 +18,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
     optionsInjectionToken: CACHE_MANAGER_OPTIONS,
   })
     .setClassMethodName('forRoot')
-  .setFactoryMethodName('createCacheManagerOptions')
+    .setFactoryMethodName('createCacheManagerOptions')
     .setExtras<CacheManagerModuleExtras>(DEFAULT_EXTRAS, (definition, extras) => {
       const statsController = extras.statsController ?? DEFAULT_EXTRAS.statsController;
       const controller = createStatsController(statsController);

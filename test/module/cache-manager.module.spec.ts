@@ -96,7 +96,10 @@ describe('CacheManagerModule.forRootAsync', () => {
       CacheManagerModule.forRootAsync({
         imports: [ConfigModule],
         inject: [CacheConfig],
-        useFactory: (config: CacheConfig) => ({ ...config.createCacheManagerOptions(), defaultTtl: 9 }),
+        useFactory: (config: CacheConfig) => ({
+          ...config.createCacheManagerOptions(),
+          defaultTtl: 9,
+        }),
       }),
     ]);
     const service = app.get(CacheManagerService);
