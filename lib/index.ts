@@ -1,7 +1,7 @@
 export { CacheManagerModule } from './cache-manager.module.js';
 export { CacheManagerService } from './cache-manager.service.js';
 export { CACHE_CLEANUP_JOB, CACHE_MANAGER_OPTIONS } from './cache-manager.constants.js';
-export type { CacheStatsResponse } from './cache-stats.controller.js';
+export { cacheStatsResponse, type CacheStatsResponse } from './cache-stats.controller.js';
 export type {
   CacheManagerModuleExtras,
   CacheManagerModuleOptions,
