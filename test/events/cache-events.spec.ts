@@ -1,0 +1,236 @@
+import 'reflect-metadata';
+import { describe, expect, it, jest } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+
+import {
+  CacheManager,
+  CacheManagerModule,
+  CacheManagerService,
+  type CacheEventMap,
+  type CacheEventName,
+  type CacheLogger,
+} from '../../lib/index.js';
+
+/** A hand-driven clock: time moves only when a test says so. */
+function testClock(start = Date.UTC(2026, 0, 1)) {
+  let now = start;
+  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
+}
+
+function silentLogger(): CacheLogger & { error: jest.Mock<CacheLogger['error']> } {
+  return { debug: () => {}, log: () => {}, warn: () => {}, error: jest.fn() };
+}
+
+function makeCache(options: { maxEntries?: number } = {}) {
+  const clock = testClock();
+  const logger = silentLogger();
+  const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
+  return { cache, clock, logger };
+}
+
+/** Records every payload of `event`. */
+function record<E extends CacheEventName>(cache: CacheManager, event: E): CacheEventMap[E][] {
+  const seen: CacheEventMap[E][] = [];
+  cache.on(event, (payload) => seen.push(payload));
+  return seen;
+}
+
+describe('cache events', () => {
+  it('hit: a FRESH read, with the key, category and age', () => {
+    const { cache, clock } = makeCache();
+    const hits = record(cache, 'hit');
+    cache.set('users', ['alice'], { ttl: 60, category: 'resonite_data' });
+    clock.advanceSeconds(12);
+    cache.get('users');
+    cache.getData('users');
+    expect(hits).toEqual([
+      { key: 'users', category: 'resonite_data', ageSeconds: 12 },
+      { key: 'users', category: 'resonite_data', ageSeconds: 12 },
+    ]);
+  });
+
+  it('staleHit: a STALE entry served on request, and no hit event for it', () => {
+    const { cache, clock } = makeCache();
+    const hits = record(cache, 'hit');
+    const staleHits = record(cache, 'staleHit');
+    cache.set('status', 'ok', { ttl: 30, category: 'container_status' });
+    clock.advanceSeconds(45);
+    cache.get('status', { includeStale: true });
+    expect(staleHits).toEqual([{ key: 'status', category: 'container_status', ageSeconds: 45 }]);
+    expect(hits).toEqual([]);
+  });
+
+  it('miss: with the reason (absent, stale, expired, invalid)', () => {
+    const { cache, clock } = makeCache();
+    const misses = record(cache, 'miss');
+    cache.get('never-set');
+    cache.set('a', 1, { ttl: 10 });
+    cache.set('b', 2, { ttl: 100 });
+    cache.invalidate('b');
+    clock.advanceSeconds(15);
+    cache.get('a'); // stale, not allowed
+    cache.get('b');
+    clock.advanceSeconds(10);
+    cache.get('a', { includeStale: true }); // 25s > 2 × 10s
+    expect(misses).toEqual([
+      { key: 'never-set', reason: 'absent' },
+      { key: 'a', reason: 'stale' },
+      { key: 'b', reason: 'invalid' },
+      { key: 'a', reason: 'expired' },
+    ]);
+  });
+
+  it('set: each stored entry with its category and TTL, nothing for a rejected one', () => {
+    const { cache } = makeCache();
+    const sets = record(cache, 'set');
+    cache.set('users', [1], { ttl: 120, category: 'resonite_data' });
+    cache.set('plain', 1);
+    cache.set('', 1); // rejected: empty key
+    cache.set('fn', () => 1); // rejected: not JSON
+    expect(sets).toEqual([
+      { key: 'users', category: 'resonite_data', ttlSeconds: 120 },
+      { key: 'plain', category: 'default', ttlSeconds: 300 },
+    ]);
+  });
+
+  it('set: also for values cached by wrap', async () => {
+    const { cache } = makeCache();
+    const sets = record(cache, 'set');
+    await cache.wrap('worlds', () => ['hub'], { ttl: 90, category: 'resonite_data' });
+    expect(sets).toEqual([{ key: 'worlds', category: 'resonite_data', ttlSeconds: 90 }]);
+  });
+
+  it('eviction: the least recently used entry, when maxEntries is reached', () => {
+    const { cache } = makeCache({ maxEntries: 2 });
+    const evictions = record(cache, 'eviction');
+    cache.set('a', 1, { category: 'temp_data' });
+    cache.set('b', 2);
+    cache.get('a'); // b is now the least recently used
+    cache.set('c', 3);
+    expect(evictions).toEqual([{ key: 'b', category: 'default' }]);
+  });
+
+  it('invalidation: by key, by category and on the entry itself', () => {
+    const { cache } = makeCache();
+    const invalidations = record(cache, 'invalidation');
+    cache.set('u1', 1, { category: 'resonite_data' });
+    cache.set('u2', 2, { category: 'resonite_data' });
+    cache.set('s', 3, { category: 'container_status' });
+    cache.invalidate('s');
+    cache.invalidateCategory('resonite_data');
+    cache.set('e', 4, { category: 'temp_data' });
+    cache.get('e')!.invalidate();
+    cache.invalidate('missing');
+    expect(invalidations).toEqual([
+      { key: 's', category: 'container_status' },
+      { key: 'u1', category: 'resonite_data' },
+      { key: 'u2', category: 'resonite_data' },
+      { key: 'e', category: 'temp_data' },
+    ]);
+  });
+
+  it('cleanup: how many entries were removed, by category; nothing when none was', () => {
+    const { cache, clock } = makeCache();
+    const cleanups = record(cache, 'cleanup');
+    cache.set('m1', 1, { ttl: 10, category: 'system_metrics' });
+    cache.set('m2', 2, { ttl: 10, category: 'system_metrics' });
+    cache.set('u', 3, { ttl: 300, category: 'resonite_data' });
+    cache.set('keep', 4, { ttl: 300, category: 'resonite_data' });
+    cache.invalidate('u');
+    clock.advanceSeconds(21);
+    expect(cache.cleanup()).toBe(3);
+    cache.cleanup();
+    expect(cleanups).toEqual([{ removed: 3, byCategory: { system_metrics: 2, resonite_data: 1 } }]);
+  });
+
+  it('cleanup: emitted by the sliced automatic cleanup too', async () => {
+    const { cache, clock } = makeCache();
+    const cleanups = record(cache, 'cleanup');
+    cache.set('t', 1, { ttl: 1, category: 'temp_data' });
+    clock.advanceSeconds(3);
+    await cache.cleanupInSlices();
+    expect(cleanups).toEqual([{ removed: 1, byCategory: { temp_data: 1 } }]);
+  });
+
+  it('stops calling a listener once it is removed', () => {
+    const { cache } = makeCache();
+    const seen: string[] = [];
+    const off = cache.on('set', ({ key }) => seen.push(key));
+    cache.set('a', 1);
+    off();
+    off(); // removing twice is harmless
+    cache.set('b', 2);
+    expect(seen).toEqual(['a']);
+  });
+
+  it('calls every listener of an event, in the order they were added', () => {
+    const { cache } = makeCache();
+    const calls: string[] = [];
+    cache.on('hit', () => calls.push('first'));
+    cache.on('hit', () => calls.push('second'));
+    cache.set('a', 1);
+    cache.get('a');
+    expect(calls).toEqual(['first', 'second']);
+  });
+
+  it('a listener that throws is logged and breaks neither the cache nor the other listeners', async () => {
+    const { cache, clock, logger } = makeCache({ maxEntries: 1 });
+    const events: CacheEventName[] = [
+      'hit',
+      'staleHit',
+      'miss',
+      'set',
+      'eviction',
+      'invalidation',
+      'cleanup',
+    ];
+    const reached: string[] = [];
+    for (const event of events) {
+      cache.on(event, () => {
+        throw new Error(`listener of ${event} failed`);
+      });
+      cache.on(event, () => reached.push(event));
+    }
+
+    expect(cache.set('a', { n: 1 })).toBe(true);
+    expect(cache.getData('a')).toEqual({ n: 1 });
+    expect(cache.get('absent')).toBeUndefined();
+    expect(cache.set('b', 2)).toBe(true); // evicts a
+    expect(cache.invalidate('b')).toBe(true);
+    expect(cache.cleanup()).toBe(1);
+    expect(await cache.wrap('c', () => 3, { ttl: 10 })).toBe(3);
+    clock.advanceSeconds(15);
+    expect(cache.getData('c', { includeStale: true })).toBe(3);
+
+    expect(new Set(reached)).toEqual(
+      new Set(['hit', 'staleHit', 'miss', 'set', 'eviction', 'invalidation', 'cleanup']),
+    );
+    expect(cache.getStats()).toMatchObject({
+      totalEntries: 1,
+      totalHits: 2,
+      staleHits: 1,
+      totalSets: 3,
+      totalEvictions: 1,
+      totalCleanups: 1,
+    });
+    expect(logger.error).toHaveBeenCalledWith(
+      "A 'set' cache event listener threw",
+      expect.stringContaining('listener of set failed'),
+    );
+  });
+
+  it('works on the Nest CacheManagerService the same way', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheManagerModule.forRoot({ cleanupInterval: 0, statsController: false })],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const cache = moduleRef.get(CacheManagerService);
+      const sets = record(cache, 'set');
+      cache.set('k', 1, { category: 'temp_data' });
+      expect(sets).toEqual([{ key: 'k', category: 'temp_data', ttlSeconds: 300 }]);
+    } finally {
+      await moduleRef.close();
+    }
+  });
+});
