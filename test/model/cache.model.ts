@@ -1,0 +1,327 @@
+/**
+ * A deliberately simple reference model of the cache: a plain array of records scanned on every
+ * call, in least → most recently used order, with its own counters. It is slow and obviously
+ * correct; the real cache must answer exactly as it does.
+ *
+ * The rules it encodes are the contract of issue 2 (the README's status system): FRESH while
+ * age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after, INVALID once invalidated; ages in
+ * milliseconds compare `now - timestampMs` with `ttlSeconds * 1000`.
+ */
+import { CacheStatus } from '../../lib/core/cache-status.enum.js';
+import { MAX_JSON_DEPTH } from '../../lib/core/json-snapshot.util.js';
+
+export interface ModelRecord {
+  key: string;
+  /** The data as JSON text, taken when it was set (the cache must keep that snapshot). */
+  dataJson: string;
+  metadataJson: string;
+  ttlSeconds: number;
+  category: string;
+  timestampMs: number;
+  invalid: boolean;
+  accessCount: number;
+  lastAccessedMs: number;
+  /** Write order, for `getKeys(category)`. */
+  writeSeq: number;
+}
+
+/** What a call did: its return value, or the class of error it threw. */
+export type Outcome = { value: unknown } | { threw: 'RangeError' };
+
+const RANGE: Outcome = { threw: 'RangeError' };
+
+/** Whether `value` is a JSON value the cache must accept (see issue 2, "Bad input"). */
+export function isJsonValue(value: unknown, ancestors: object[] = []): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object') return false;
+  if (ancestors.length >= MAX_JSON_DEPTH || ancestors.includes(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  ancestors.push(value);
+  let ok: boolean;
+  if (Array.isArray(value)) {
+    ok = prototype === Array.prototype;
+    for (let i = 0; ok && i < value.length; i++) {
+      ok = i in value && isJsonValue(value[i], ancestors);
+    }
+  } else {
+    ok =
+      (prototype === Object.prototype || prototype === null) &&
+      Object.getOwnPropertySymbols(value).length === 0 &&
+      Object.keys(value).every((k) =>
+        isJsonValue((value as Record<string, unknown>)[k], ancestors),
+      );
+  }
+  ancestors.pop();
+  return ok;
+}
+
+/** JSON text with object keys sorted, so two equal values give the same string. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      Object.defineProperty(sorted, k, {
+        value: (v as Record<string, unknown>)[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return sorted;
+  });
+}
+
+export class CacheModel {
+  /** Least recently used first. */
+  entries: ModelRecord[] = [];
+  /** The time the cache has seen (never goes backwards). */
+  now = 0;
+  hits = 0;
+  misses = 0;
+  sets = 0;
+  invalidations = 0;
+  cleanups = 0;
+  evictions = 0;
+  staleHits = 0;
+  private writeSeq = 0;
+
+  constructor(
+    readonly maxEntries: number,
+    readonly defaultTtl: number,
+  ) {}
+
+  /** The cache read its clock and got `reading`. */
+  observe(reading: number): void {
+    if (reading > this.now) this.now = reading;
+  }
+
+  status(record: ModelRecord): CacheStatus {
+    if (record.invalid) return CacheStatus.INVALID;
+    const age = this.now - record.timestampMs;
+    const ttlMs = record.ttlSeconds * 1000;
+    if (age < ttlMs) return CacheStatus.FRESH;
+    if (age <= 2 * ttlMs) return CacheStatus.STALE;
+    return CacheStatus.EXPIRED;
+  }
+
+  find(key: unknown): ModelRecord | undefined {
+    return this.entries.find((r) => r.key === key);
+  }
+
+  holds(record: ModelRecord): boolean {
+    return this.entries.includes(record);
+  }
+
+  private remove(record: ModelRecord): void {
+    this.entries = this.entries.filter((r) => r !== record);
+  }
+
+  private use(record: ModelRecord): void {
+    this.remove(record);
+    this.entries.push(record);
+  }
+
+  /**
+   * `set(key, data, options)`: options first (RangeError), then key (false), then data and
+   * metadata (false). `options` is read the way a caller would expect: each property once.
+   */
+  set(key: unknown, data: unknown, options: unknown): Outcome {
+    let ttl: unknown = this.defaultTtl;
+    let category: unknown = 'default';
+    let metadata: unknown;
+    if (typeof options === 'number') ttl = options;
+    else if (options !== undefined) {
+      if (options === null || typeof options !== 'object') return RANGE;
+      try {
+        const o = options as Record<string, unknown>;
+        const t = o.ttl;
+        const c = o.category;
+        metadata = o.metadata;
+        if (t !== undefined) ttl = t;
+        if (c !== undefined) category = c;
+      } catch {
+        return RANGE;
+      }
+    }
+    if (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity) return RANGE;
+    if (typeof category !== 'string' || category === '') return RANGE;
+    if (typeof key !== 'string' || key === '') return { value: false };
+    if (!isJsonValue(data)) return { value: false };
+    if (
+      metadata !== undefined &&
+      (metadata === null ||
+        typeof metadata !== 'object' ||
+        Array.isArray(metadata) ||
+        !isJsonValue(metadata))
+    ) {
+      return { value: false };
+    }
+    const old = this.find(key);
+    if (old !== undefined) this.remove(old);
+    else if (this.entries.length >= this.maxEntries) {
+      this.entries.shift();
+      this.evictions++;
+    }
+    this.entries.push({
+      key,
+      dataJson: canonical(data),
+      metadataJson: canonical(metadata ?? {}),
+      ttlSeconds: ttl,
+      category,
+      timestampMs: this.now,
+      invalid: false,
+      accessCount: 0,
+      lastAccessedMs: this.now,
+      writeSeq: this.writeSeq++,
+    });
+    this.sets++;
+    return { value: true };
+  }
+
+  /** `get(key, { includeStale })`: the record served, or undefined. */
+  get(key: unknown, includeStale: boolean): ModelRecord | undefined {
+    const record = this.find(key);
+    const status = record === undefined ? undefined : this.status(record);
+    if (
+      record === undefined ||
+      (status !== CacheStatus.FRESH && !(status === CacheStatus.STALE && includeStale))
+    ) {
+      this.misses++;
+      return undefined;
+    }
+    if (status === CacheStatus.STALE) this.staleHits++;
+    this.hits++;
+    record.accessCount++;
+    record.lastAccessedMs = this.now;
+    this.use(record);
+    return record;
+  }
+
+  hasKey(key: unknown, freshOnly: boolean): boolean {
+    const record = this.find(key);
+    if (record === undefined) return false;
+    const status = this.status(record);
+    return status === CacheStatus.FRESH || (status === CacheStatus.STALE && !freshOnly);
+  }
+
+  invalidate(key: unknown): boolean {
+    const record = this.find(key);
+    if (record === undefined) return false;
+    record.invalid = true;
+    this.invalidations++;
+    return true;
+  }
+
+  /** `entry.invalidate()` on an entry handed out earlier. */
+  invalidateRecord(record: ModelRecord): void {
+    record.invalid = true;
+    if (this.holds(record)) this.invalidations++;
+  }
+
+  /** `entry.markAccessed()` on an entry handed out earlier. */
+  markAccessed(record: ModelRecord): void {
+    record.accessCount++;
+    record.lastAccessedMs = this.now;
+  }
+
+  invalidateCategory(category: unknown): Outcome {
+    if (typeof category !== 'string' || category === '') return RANGE;
+    const held = this.entries.filter((r) => r.category === category);
+    for (const r of held) {
+      r.invalid = true;
+      this.invalidations++;
+    }
+    return { value: held.length };
+  }
+
+  delete(key: unknown): boolean {
+    const record = this.find(key);
+    if (record === undefined) return false;
+    this.remove(record);
+    return true;
+  }
+
+  clear(category?: unknown): Outcome {
+    if (category !== undefined && (typeof category !== 'string' || category === '')) return RANGE;
+    const gone = this.entries.filter((r) => category === undefined || r.category === category);
+    this.entries = this.entries.filter((r) => !gone.includes(r));
+    return { value: gone.length };
+  }
+
+  cleanup(): number {
+    const dead = this.entries.filter((r) => {
+      const s = this.status(r);
+      return s === CacheStatus.EXPIRED || s === CacheStatus.INVALID;
+    });
+    this.entries = this.entries.filter((r) => !dead.includes(r));
+    this.cleanups += dead.length;
+    return dead.length;
+  }
+
+  /** `getKeys(category?)` / the order of `getAllEntries(category?)`. */
+  keys(category?: unknown): Outcome {
+    if (category === undefined) return { value: this.entries.map((r) => r.key) };
+    if (typeof category !== 'string' || category === '') return RANGE;
+    const inCategory = this.entries
+      .filter((r) => r.category === category)
+      .sort((a, b) => a.writeSeq - b.writeSeq);
+    return { value: inCategory.map((r) => r.key) };
+  }
+
+  recordsInOrder(category?: string): ModelRecord[] {
+    if (category === undefined) return [...this.entries];
+    return this.entries
+      .filter((r) => r.category === category)
+      .sort((a, b) => a.writeSeq - b.writeSeq);
+  }
+
+  /** What `getStats().toDict()` must return. */
+  stats(): Record<string, unknown> {
+    const count = (status: CacheStatus) =>
+      this.entries.filter((r) => this.status(r) === status).length;
+    const counts = new Map<string, number>();
+    for (const r of this.entries) counts.set(r.category, (counts.get(r.category) ?? 0) + 1);
+    const categories: Record<string, number> = {};
+    for (const [category, count] of counts) {
+      Object.defineProperty(categories, category, {
+        value: count,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    let oldest = 0;
+    let newest = 0;
+    if (this.entries.length > 0) {
+      const stamps = this.entries.map((r) => r.timestampMs);
+      oldest = (this.now - Math.min(...stamps)) / 1000;
+      newest = (this.now - Math.max(...stamps)) / 1000;
+    }
+    const requests = this.hits + this.misses;
+    return {
+      totalEntries: this.entries.length,
+      freshEntries: count(CacheStatus.FRESH),
+      staleEntries: count(CacheStatus.STALE),
+      expiredEntries: count(CacheStatus.EXPIRED),
+      invalidEntries: count(CacheStatus.INVALID),
+      totalHits: this.hits,
+      totalMisses: this.misses,
+      totalSets: this.sets,
+      totalInvalidations: this.invalidations,
+      totalCleanups: this.cleanups,
+      totalEvictions: this.evictions,
+      staleHits: this.staleHits,
+      totalLoads: 0,
+      totalLoadErrors: 0,
+      averageLoadTimeMs: 0,
+      categories,
+      oldestEntryAge: oldest,
+      newestEntryAge: newest,
+      hitRatePercent: requests === 0 ? 0 : (this.hits / requests) * 100,
+      oldestEntryAgeSeconds: oldest,
+      newestEntryAgeSeconds: newest,
+    };
+  }
+}
