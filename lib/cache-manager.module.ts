@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 
 import { CacheCleanupScheduler } from './cache-cleanup.scheduler.js';
 import { ConfigurableModuleClass } from './cache-manager.module-definition.js';
 import { CacheManagerService } from './cache-manager.service.js';
 import { CacheManager } from './core/cache-manager.js';
+import { CachedExplorer } from './cached/cached.explorer.js';
 
 /**
  * The cache as a Nest module: `CacheManagerModule.forRoot({ defaultTtl, maxEntries,
@@ -11,13 +13,15 @@ import { CacheManager } from './core/cache-manager.js';
  *
  * Provides `CacheManagerService` (also injectable as `CacheManager`), globally by default; runs
  * the automatic cleanup on `@nestjs/schedule`; serves `GET /cache/stats` unless
- * `statsController: false`.
+ * `statsController: false`; binds `@Cached` and `@CacheInvalidate` methods to the cache.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     CacheManagerService,
     { provide: CacheManager, useExisting: CacheManagerService },
     CacheCleanupScheduler,
+    CachedExplorer,
   ],
   exports: [CacheManagerService, CacheManager],
 })

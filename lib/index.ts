@@ -9,7 +9,15 @@ export type {
   StatsControllerOption,
 } from './interfaces/cache-manager-module-options.interface.js';
 
-export { CacheManager, CLEANUP_SLICE_SIZE } from './core/cache-manager.js';
+export { Cached } from './cached/cached.decorator.js';
+export { CacheInvalidate } from './cached/cache-invalidate.decorator.js';
+export type {
+  CachedOptions,
+  CacheInvalidateOptions,
+  CacheKeyFunction,
+} from './cached/interfaces/cached-options.interface.js';
+
+export { CacheManager, CLEANUP_SLICE_MS } from './core/cache-manager.js';
 export { CacheEntry, type CacheEntryDict } from './core/cache-entry.js';
 export { CacheStats, type CacheStatsDict } from './core/cache-stats.js';
 export { CacheStatus } from './core/cache-status.enum.js';

@@ -1,0 +1,61 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the arguments and result of a decorated
+   method are whatever that method takes and returns; `any` lets key functions and `unless` be
+   written without casts, and the generic parameters let callers narrow them. */
+
+/** A cache key computed from a decorated method's arguments. */
+export type CacheKeyFunction<A extends unknown[] = any[]> = (...args: A) => string;
+
+/** Options of `@Cached()`. Every duration is in seconds. */
+export interface CachedOptions<A extends unknown[] = any[], R = any> {
+  /**
+   * Time to live of a cached result, in seconds: FRESH for this long, then STALE for as long
+   * again.
+   * @default the cache's `defaultTtl`
+   */
+  ttl?: number;
+  /** Category of the cached results, for `invalidateCategory` and statistics. @default 'default' */
+  category?: string;
+  /**
+   * The cache key: a fixed string, or a function of the method's arguments.
+   * @default `ClassName.method(<arguments>)`, the arguments serialized with sorted object keys;
+   *   calls whose arguments cannot be serialized (functions, class instances, cycles) run
+   *   uncached, with one warning per method
+   */
+  key?: string | CacheKeyFunction<A>;
+  /**
+   * Metadata kept with each cached result (a JSON object), or a function of the arguments that
+   * returns it.
+   * @default {}
+   */
+  metadata?: Record<string, unknown> | ((...args: A) => Record<string, unknown>);
+  /**
+   * Serve a STALE result at once and refresh it in the background, one refresh per key at a
+   * time. Without it, a STALE result is a miss.
+   * @default false
+   */
+  staleWhileRevalidate?: boolean;
+  /**
+   * When the method fails and a STALE result is held, return that result (and log the error)
+   * instead of failing.
+   * @default false
+   */
+  staleIfError?: boolean;
+  /**
+   * When it returns true for a result (the value a promise resolves to, or the last value of an
+   * Observable), the result is returned but not cached: a failed command's result, say.
+   */
+  unless?: (result: R) => boolean;
+}
+
+/** Options of `@CacheInvalidate()`. Give `keys`, `categories` or both. */
+export interface CacheInvalidateOptions<A extends unknown[] = any[]> {
+  /**
+   * Keys to invalidate: strings, functions of the method's arguments returning a key or a list
+   * of keys, or one such function for the whole list.
+   */
+  keys?:
+    | ReadonlyArray<string | ((...args: A) => string | readonly string[])>
+    | ((...args: A) => string | readonly string[]);
+  /** Categories whose entries are all invalidated. */
+  categories?: readonly string[];
+}
