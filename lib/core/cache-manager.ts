@@ -33,6 +33,7 @@ import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import type { Clock } from './clock.interface.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
+import { monotonicClock } from './monotonic-clock.js';
 import type { CacheLogger } from './logger.interface.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
@@ -59,12 +60,15 @@ const PHASE_OF_STATUS: Readonly<Record<CacheStatus, number>> = {
 };
 
 const INITIAL_SLOTS = 256;
-/** Entries removed per slice of an automatic cleanup, between two turns of the event loop. */
-export const CLEANUP_SLICE_SIZE = 10_000;
+/**
+ * Longest slice of work an automatic cleanup does between two turns of the event loop, in
+ * milliseconds, so that cleaning a million entries never stalls the application.
+ */
+export const CLEANUP_SLICE_MS = 4;
+/** Status changes recounted per slice of the settling an automatic cleanup also does. */
+const SETTLE_SLICE_STEPS = 50_000;
 
 const EMPTY_METADATA: JsonObject = Object.freeze({});
-
-const defaultClock: Clock = () => performance.timeOrigin + performance.now();
 
 const consoleLogger: CacheLogger = {
   debug: (message) => console.debug(`[CacheManager] ${message}`),
@@ -179,7 +183,7 @@ export class CacheManager {
     this.cleanupInterval = resolved.cleanupInterval;
     this.logger = options.logger ?? consoleLogger;
     this.debugEnabled = options.debug ?? false;
-    this.clock = options.clock ?? defaultClock;
+    this.clock = options.clock ?? monotonicClock;
     this.ownerForEntries = {
       now: () => this.now(),
       onEntryInvalidated: (entry) => this.invalidateEntry(entry),
@@ -454,24 +458,33 @@ export class CacheManager {
    * @returns how many entries were removed (also added to `totalCleanups`).
    */
   cleanup(): number {
-    const removed = this.removeDeadEntries(Infinity);
+    const { removed } = this.removeDeadEntries(Infinity);
     if (removed > 0) this.logger.log(CLEANED_UP(removed));
     return removed;
   }
 
   /**
-   * The cleanup the automatic timer runs: like {@link cleanup}, but in slices of
-   * {@link CLEANUP_SLICE_SIZE} entries with a turn of the event loop between them, so a large
-   * cleanup never stalls the application.
+   * The cleanup the automatic timer runs: like {@link cleanup}, but in slices of at most
+   * {@link CLEANUP_SLICE_MS} with a turn of the event loop between them, so a large cleanup never
+   * stalls the application. It also brings the status counters up to date in slices, so the next
+   * `getStats()` has little left to do.
    * @returns how many entries were removed.
    */
   async cleanupInSlices(): Promise<number> {
     let total = 0;
     for (;;) {
-      const removed = this.removeDeadEntries(CLEANUP_SLICE_SIZE);
+      const { removed, done } = this.removeDeadEntries(performance.now() + CLEANUP_SLICE_MS);
       total += removed;
-      if (removed < CLEANUP_SLICE_SIZE) break;
+      if (done) break;
       await nextTurn();
+    }
+    for (const group of [...this.groups.values()]) {
+      while (
+        this.groups.get(group.ttlMs) === group &&
+        this.settleGroup(group, this.now(), SETTLE_SLICE_STEPS) === SETTLE_SLICE_STEPS
+      ) {
+        await nextTurn();
+      }
     }
     if (total > 0) this.logger.log(CLEANED_UP(total));
     return total;
@@ -1015,21 +1028,33 @@ export class CacheManager {
     if (group.head === NIL) this.groups.delete(ttlMs);
   }
 
-  /** Moves the group's cursors up to `now`, recounting each entry whose status changed. */
-  private settleGroup(group: TtlGroup, now: number): void {
+  /**
+   * Moves the group's cursors up to `now`, recounting each entry whose status changed, at most
+   * `maxSteps` of them. @returns the number of steps taken.
+   */
+  private settleGroup(group: TtlGroup, now: number, maxSteps = Infinity): number {
     const { ttlMs } = group;
+    let steps = 0;
     let slot = group.freshStart;
-    while (slot !== NIL && now - this.timestampOf(slot) >= ttlMs) {
+    while (slot !== NIL && steps < maxSteps && now - this.timestampOf(slot) >= ttlMs) {
       this.recount(slot, FRESH, STALE);
       slot = this.groupNext[slot]!;
+      steps++;
     }
     group.freshStart = slot;
     slot = group.staleStart;
-    while (slot !== NIL && slot !== group.freshStart && now - this.timestampOf(slot) > 2 * ttlMs) {
+    while (
+      slot !== NIL &&
+      slot !== group.freshStart &&
+      steps < maxSteps &&
+      now - this.timestampOf(slot) > 2 * ttlMs
+    ) {
       this.recount(slot, STALE, EXPIRED);
       slot = this.groupNext[slot]!;
+      steps++;
     }
     group.staleStart = slot;
+    return steps;
   }
 
   private recount(slot: number, from: number, to: number): void {
@@ -1048,38 +1073,48 @@ export class CacheManager {
   }
 
   /**
-   * Removes up to `limit` EXPIRED and INVALID entries: the expired run at the head of each TTL
-   * group, then the queue of invalidated slots. Costs what it removes plus the number of groups.
+   * Removes EXPIRED and INVALID entries until none is left or `deadline` (a `performance.now()`
+   * reading) passes: the expired run at the head of each TTL group (write order is age order),
+   * then the queue of invalidated slots. Costs what it removes plus the number of groups.
    */
-  private removeDeadEntries(limit: number): number {
+  private removeDeadEntries(deadline: number): { removed: number; done: boolean } {
     const now = this.now();
     let removed = 0;
     const byCategory = this.listeners.cleanup !== undefined ? new Map<string, number>() : undefined;
-    const remove = (slot: number): void => {
+    const remove = (slot: number): boolean => {
       if (byCategory !== undefined) {
         const category = this.entries[slot]!.category;
         byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
       }
       this.removeSlot(slot);
       removed++;
+      // Reading the time costs more than a removal: look every 256 removals.
+      return (removed & 255) !== 0 || performance.now() < deadline;
     };
-    for (const group of [...this.groups.values()]) {
-      this.settleGroup(group, now);
-      while (removed < limit && group.head !== NIL && group.head !== group.staleStart) {
-        remove(group.head);
+    let done = true;
+    groups: for (const group of [...this.groups.values()]) {
+      const twiceTtlMs = 2 * group.ttlMs;
+      for (let slot = group.head; slot !== NIL; slot = group.head) {
+        const entry = this.entries[slot]!;
+        if (!entry.invalidated && now - entry.timestampMs <= twiceTtlMs) break;
+        if (!remove(slot)) {
+          done = false;
+          break groups;
+        }
       }
-      if (removed >= limit) break;
     }
-    while (removed < limit && this.invalidQueue.length > 0) {
+    while (done && this.invalidQueue.length > 0) {
       const slot = this.invalidQueue.pop()!;
       this.phase[slot]! &= PHASE_MASK;
-      if (this.entries[slot] !== undefined && this.phase[slot] === INVALID) remove(slot);
+      if (this.entries[slot] !== undefined && this.phase[slot] === INVALID && !remove(slot)) {
+        done = this.invalidQueue.length === 0;
+      }
     }
     this.totalCleanups += removed;
     if (byCategory !== undefined && removed > 0) {
       this.emit('cleanup', { removed, byCategory: Object.fromEntries(byCategory) });
     }
-    return removed;
+    return { removed, done };
   }
 
   // Categories

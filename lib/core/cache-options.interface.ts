@@ -35,7 +35,8 @@ export interface CacheManagerOptions {
   debug?: boolean;
   /**
    * The clock, in milliseconds since the epoch. Inject one to control time in tests.
-   * @default a monotonic clock (`performance.timeOrigin + performance.now()`)
+   * @default a monotonic clock (`performance.timeOrigin + performance.now()`, read at most once a
+   *   millisecond)
    */
   clock?: Clock;
 }

@@ -12,10 +12,28 @@ export const MAX_JSON_DEPTH = 1000;
 /** Why a value is not JSON; `snapshotJson` throws it, `set` turns it into `false`. */
 export class NotJsonError extends Error {
   override name = 'NotJsonError';
+
+  /** Where, JSONPath-like, built while the error unwinds: ".users[0].save" (after the `$`). */
+  private path = '';
+
+  constructor(
+    /** What is wrong, after the path: "is a function". */
+    readonly problem: string,
+  ) {
+    super(`$ ${problem}`);
+  }
+
+  /** Puts one more step in front of the path, as the error leaves a nesting level. */
+  prependStep(step: string): this {
+    this.path = step + this.path;
+    this.message = `$${this.path} ${this.problem}`;
+    return this;
+  }
 }
 
 const OBJECT_PROTOTYPE = Object.prototype;
 const ARRAY_PROTOTYPE = Array.prototype;
+const hasOwn = Object.hasOwn;
 
 /**
  * Returns a deep-frozen copy of `value`, which must be a JSON value: `null`, a boolean, a finite
@@ -25,75 +43,93 @@ const ARRAY_PROTOTYPE = Array.prototype;
  * `Date`, class instances, array holes) throws a {@link NotJsonError} saying where and why.
  */
 export function snapshotJson<T = unknown>(value: unknown): T {
-  const ancestors: object[] = [];
-  return copy(value, '$', ancestors) as T;
+  return copy(value, []) as T;
 }
 
-function copy(value: unknown, path: string, ancestors: object[]): unknown {
+// The success path builds no strings: the path of a failure is prepended level by level as the
+// error unwinds, so only a failing write pays for it.
+function copy(value: unknown, ancestors: object[]): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw new NotJsonError(`${path} is ${value}`);
+      if (value - value !== 0) throw new NotJsonError(`is ${value}`);
       return value;
     case 'object':
-      if (value === null) return null;
-      return copyObject(value, path, ancestors);
+      return value === null ? null : copyObject(value, ancestors);
+    case 'undefined':
+      throw new NotJsonError('is undefined');
     default:
-      throw new NotJsonError(
-        `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`,
-      );
+      throw new NotJsonError(`is a ${typeof value}`);
   }
 }
 
-function copyObject(value: object, path: string, ancestors: object[]): unknown {
-  const depth = ancestors.length;
-  if (depth >= MAX_JSON_DEPTH) {
+function copyObject(value: object, ancestors: object[]): unknown {
+  if (ancestors.length >= MAX_JSON_DEPTH) {
     const cyclic = new Set(ancestors).size < ancestors.length;
     throw new NotJsonError(
-      cyclic
-        ? `${path} is part of a cycle`
-        : `${path} is nested deeper than ${MAX_JSON_DEPTH} levels`,
+      cyclic ? 'is part of a cycle' : `is nested deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
-  ancestors.push(value);
   const prototype: unknown = Object.getPrototypeOf(value);
-  let result: unknown;
-  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) {
-    const length = value.length;
-    const array = new Array<unknown>(length);
-    for (let i = 0; i < length; i++) {
-      if (!(i in value)) throw new NotJsonError(`${path}[${i}] is a hole in a sparse array`);
-      array[i] = copy(value[i], `${path}[${i}]`, ancestors);
-    }
-    result = Object.freeze(array);
-  } else if (prototype === OBJECT_PROTOTYPE || prototype === null) {
-    if (Object.getOwnPropertySymbols(value).length > 0) {
-      throw new NotJsonError(`${path} has symbol keys`);
-    }
-    const source = value as Record<string, unknown>;
-    const object: Record<string, unknown> = prototype === null ? Object.create(null) : {};
-    for (const key of Object.keys(source)) {
-      const child = copy(source[key], `${path}.${key}`, ancestors);
+  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) return copyArray(value, ancestors);
+  if (prototype !== OBJECT_PROTOTYPE && prototype !== null) {
+    const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
+    throw new NotJsonError(
+      typeof name === 'string' && name ? `is a ${name}` : 'is an object with a custom prototype',
+    );
+  }
+  if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJsonError('has symbol keys');
+  const source = value as Record<string, unknown>;
+  const copied: Record<string, unknown> = prototype === null ? Object.create(null) : {};
+  ancestors.push(value);
+  let key = '';
+  try {
+    // for-in allocates no key array; the own-property check skips anything enumerable that was
+    // added to Object.prototype (prototype pollution must not leak into the cache).
+    for (key in source) {
+      if (!hasOwn(source, key)) continue;
+      const child = copy(source[key], ancestors);
       if (key === '__proto__') {
-        Object.defineProperty(object, key, {
+        Object.defineProperty(copied, key, {
           value: child,
           enumerable: true,
           writable: true,
           configurable: true,
         });
       } else {
-        object[key] = child;
+        copied[key] = child;
       }
     }
-    result = Object.freeze(object);
-  } else {
-    const name = (prototype as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-    throw new NotJsonError(
-      `${path} is ${typeof name === 'string' && name ? `a ${name}` : 'an object with a custom prototype'}`,
-    );
+  } catch (error) {
+    throw atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
   }
   ancestors.pop();
-  return result;
+  return Object.freeze(copied);
+}
+
+function copyArray(value: unknown[], ancestors: object[]): unknown {
+  const length = value.length;
+  const copied = new Array<unknown>(length);
+  ancestors.push(value);
+  let i = 0;
+  try {
+    for (; i < length; i++) {
+      if (!(i in value)) throw new NotJsonError('is a hole in a sparse array');
+      copied[i] = copy(value[i], ancestors);
+    }
+  } catch (error) {
+    throw atPath(error, `[${i}]`);
+  }
+  ancestors.pop();
+  return Object.freeze(copied);
+}
+
+/** Prefixes a NotJsonError's path with one step; other errors (a throwing getter) get wrapped. */
+function atPath(error: unknown, step: string): NotJsonError {
+  if (error instanceof NotJsonError) return error.prependStep(step);
+  return new NotJsonError(
+    `could not be read (${error instanceof Error ? error.message : String(error)})`,
+  ).prependStep(step);
 }

@@ -719,7 +719,12 @@ describe('CacheManager: automatic cleanup and shutdown', () => {
 
   it('shutdown stops the timer and clears; the cache stays usable', () => {
     jest.useFakeTimers();
-    const cache = new CacheManager({ cleanupInterval: 10, logger: silentLogger() });
+    const clock = new TestClock();
+    const cache = new CacheManager({
+      cleanupInterval: 10,
+      logger: silentLogger(),
+      clock: clock.read,
+    });
     cache.set('k', 1);
     expect(jest.getTimerCount()).toBe(1);
     cache.shutdown();
