@@ -1,0 +1,57 @@
+/** Message factories of the Redis tier, shared by the code and its tests. */
+
+const describe = (value: unknown): string => {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
+    return String(value);
+  if (typeof value === 'function') return 'a function';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+};
+
+export const INVALID_REDIS_OPTION = (option: string, expected: string, value: unknown): string =>
+  `Invalid cache option "${option === '' ? 'redis' : `redis.${option}`}": expected ${expected}, ` +
+  `got ${describe(value)}.`;
+
+export const REDIS_URL_OR_CLIENT =
+  'Invalid cache option "redis": give exactly one of "url" (a Redis URL) or "client" (an ioredis client).';
+
+export const CLIENT_HAS_KEY_PREFIX = (prefix: string): string =>
+  `Invalid cache option "redis.client": the client has its own keyPrefix ${describe(prefix)}; ` +
+  'give a client without one and set "redis.keyPrefix" instead.';
+
+export const IOREDIS_MISSING = (reason: string): string =>
+  `The cache's "redis" option needs the "ioredis" package (an optional peer dependency): ` +
+  `npm install ioredis. Loading it failed: ${reason}`;
+
+export const REDIS_CONNECTED = (what: string): string => `Redis tier: ${what} connected`;
+
+export const REDIS_DISCONNECTED = (what: string): string =>
+  `Redis tier: ${what} lost; serving from memory and loaders until it returns`;
+
+export const REDIS_ERRORS = (count: number, last: string): string =>
+  `Redis tier: ${count} error${count === 1 ? '' : 's'} talking to Redis (last: ${last})`;
+
+export const CIRCUIT_OPENED = (failures: number, cooldownMs: number): string =>
+  `Redis tier: ${failures} failures in a row; not using Redis for ${cooldownMs}ms`;
+
+export const CIRCUIT_CLOSED = 'Redis tier: Redis answers again; circuit closed';
+
+export const L1_CLEARED_AFTER_RECONNECT = (removed: number): string =>
+  `Redis tier: invalidation bus (re)connected after a gap; cleared ${removed} in-memory ` +
+  `entr${removed === 1 ? 'y' : 'ies'} that may have been invalidated meanwhile`;
+
+export const BAD_ENTRY = (key: string, reason: string): string =>
+  `Redis tier: ignoring the value of key ${describe(key)} in Redis (${reason}); treated as a miss`;
+
+export const BAD_MESSAGE = (reason: string): string =>
+  `Redis tier: ignoring a message on the invalidation channel (${reason})`;
+
+export const PENDING_REPLAYED = (count: number, clearedAll: boolean): string =>
+  clearedAll
+    ? 'Redis tier: too many invalidations were made while Redis was away; cleared the shared cache'
+    : `Redis tier: applied ${count} invalidation${count === 1 ? '' : 's'} made while Redis was away`;
+
+export const COMMAND_TIMED_OUT = (ms: number): string => `command timed out after ${ms}ms`;
+
+export const CIRCUIT_OPEN_ERROR = 'circuit open';
