@@ -233,9 +233,19 @@ export class CacheManager {
       if (options === null || typeof options !== 'object') {
         throw new RangeError(INVALID_SET_OPTIONS(options));
       }
-      if (options.ttl !== undefined) ttlSeconds = options.ttl;
-      if (options.category !== undefined) category = options.category;
-      metadata = options.metadata;
+      // Each option is read once; an options object that throws when read (a getter, a Proxy)
+      // is bad options like any other.
+      let ttl: unknown;
+      let categoryOption: unknown;
+      try {
+        ttl = options.ttl;
+        categoryOption = options.category;
+        metadata = options.metadata;
+      } catch (error) {
+        throw new RangeError(INVALID_SET_OPTIONS(options), { cause: error });
+      }
+      if (ttl !== undefined) ttlSeconds = ttl as number;
+      if (categoryOption !== undefined) category = categoryOption as string;
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
@@ -334,7 +344,7 @@ export class CacheManager {
     const ttlMs = entry.ttlSeconds * 1000;
     if (ageMs >= ttlMs) {
       if (ageMs > 2 * ttlMs) return this.miss(key, 'expired');
-      if (options === undefined || options.includeStale !== true) return this.miss(key, 'stale');
+      if (!readFlag(options, 'includeStale', true)) return this.miss(key, 'stale');
       this.staleHits++;
       if (this.listeners.staleHit !== undefined) {
         this.emit('staleHit', { key, category: entry.category, ageSeconds: ageMs / 1000 });
@@ -368,7 +378,7 @@ export class CacheManager {
     if (slot === undefined) return false;
     const status = this.entries[slot]!.statusAt(this.now());
     if (status === CacheStatus.FRESH) return true;
-    return status === CacheStatus.STALE && options?.freshOnly === false;
+    return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
   }
 
   private miss(key: string, reason: CacheMissReason): undefined {
@@ -1161,5 +1171,22 @@ function assertCategory(category: unknown): asserts category is string {
 
 function reasonOf(error: unknown): string {
   if (error instanceof NotJsonError) return error.message;
-  return `reading it threw: ${error instanceof Error ? error.message : String(error)}`;
+  try {
+    return `reading it threw: ${error instanceof Error ? error.message : String(error)}`;
+  } catch {
+    return 'reading it threw something that cannot be printed';
+  }
+}
+
+/**
+ * Whether the read option `name` is exactly `expected`. Read options are flags, not validated:
+ * anything else (no options, null, an options object that throws when read) is the default.
+ */
+function readFlag(options: object | undefined, name: string, expected: boolean): boolean {
+  if (options === undefined || options === null) return false;
+  try {
+    return (options as Record<string, unknown>)[name] === expected;
+  } catch {
+    return false;
+  }
 }

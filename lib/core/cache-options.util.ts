@@ -27,6 +27,7 @@ export function resolveCacheOptions(
   if (options === null || typeof options !== 'object') {
     throw new RangeError(INVALID_OPTION('options', 'an object', options));
   }
+  options = readOptions(options);
   const {
     defaultTtl = DEFAULT_CACHE_OPTIONS.defaultTtl,
     maxEntries = DEFAULT_CACHE_OPTIONS.maxEntries,
@@ -65,17 +66,40 @@ export function resolveCacheOptions(
     throw new RangeError(INVALID_OPTION('debug', 'a boolean', options.debug));
   }
   const logger = options.logger;
-  if (
-    logger !== undefined &&
-    (logger === null ||
-      typeof logger !== 'object' ||
-      ['debug', 'log', 'warn', 'error'].some(
-        (level) => typeof (logger as unknown as Record<string, unknown>)[level] !== 'function',
-      ))
-  ) {
+  if (logger !== undefined && !isLogger(logger)) {
     throw new RangeError(
       INVALID_OPTION('logger', 'an object with debug, log, warn and error methods', logger),
     );
   }
   return { defaultTtl, maxEntries, cleanupInterval };
+}
+
+/**
+ * Reads every option once, so that an options object that throws when read (a getter, a Proxy)
+ * is reported like any other bad option.
+ */
+function readOptions(options: CacheManagerOptions): CacheManagerOptions {
+  try {
+    const { defaultTtl, maxEntries, cleanupInterval, clock, debug, logger } = options;
+    return { defaultTtl, maxEntries, cleanupInterval, clock, debug, logger };
+  } catch (error) {
+    throw new RangeError(
+      INVALID_OPTION('options', 'an object whose properties can be read', options),
+      { cause: error },
+    );
+  }
+}
+
+function isLogger(logger: unknown): boolean {
+  try {
+    return (
+      logger !== null &&
+      typeof logger === 'object' &&
+      ['debug', 'log', 'warn', 'error'].every(
+        (level) => typeof (logger as Record<string, unknown>)[level] === 'function',
+      )
+    );
+  } catch {
+    return false;
+  }
 }

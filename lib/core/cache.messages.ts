@@ -7,7 +7,11 @@ const describe = (value: unknown): string => {
     return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
-  return Array.isArray(value) ? 'an array' : 'an object';
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'a revoked Proxy'; // Array.isArray throws only for those
+  }
 };
 
 export const INVALID_OPTION = (option: string, expected: string, value: unknown): string =>
