@@ -56,9 +56,35 @@ export function isJsonValue(value: unknown, ancestors: object[] = []): boolean {
   return ok;
 }
 
+/** Strings longer than this are compared by length and ends (10 MB strings are in play). */
+const LONG_STRING = 100_000;
+
+/** `isJsonValue`, where a value that throws when read (a hostile Proxy, a getter) is not JSON. */
+function isJson(value: unknown): boolean {
+  try {
+    return isJsonValue(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Metadata must be a plain JSON object (not an array, not null). */
+function isJsonObject(value: unknown): boolean {
+  try {
+    return (
+      value !== null && typeof value === 'object' && !Array.isArray(value) && isJsonValue(value)
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** JSON text with object keys sorted, so two equal values give the same string. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'string' && v.length > LONG_STRING) {
+      return `<string of ${v.length}: ${v.slice(0, 16)}…${v.slice(-16)}>`;
+    }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     const sorted: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) {
@@ -148,16 +174,8 @@ export class CacheModel {
     if (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity) return RANGE;
     if (typeof category !== 'string' || category === '') return RANGE;
     if (typeof key !== 'string' || key === '') return { value: false };
-    if (!isJsonValue(data)) return { value: false };
-    if (
-      metadata !== undefined &&
-      (metadata === null ||
-        typeof metadata !== 'object' ||
-        Array.isArray(metadata) ||
-        !isJsonValue(metadata))
-    ) {
-      return { value: false };
-    }
+    if (!isJson(data)) return { value: false };
+    if (metadata !== undefined && !isJsonObject(metadata)) return { value: false };
     const old = this.find(key);
     if (old !== undefined) this.remove(old);
     else if (this.entries.length >= this.maxEntries) {
