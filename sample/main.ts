@@ -2,16 +2,29 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 
 import { AppModule } from './app.module.js';
+import { configureSampleApp } from './app.setup.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
+  const latency = Number(process.env.COMMAND_LATENCY_MS ?? Number.NaN);
+  const app = configureSampleApp(
+    await NestFactory.create(
+      AppModule.forRoot({ commandLatencyMs: latency >= 0 ? latency : undefined }),
+    ),
+  );
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
   const base = `http://localhost:${port}`;
-  console.log(`nestjs-fresh-cache sample listening on ${base}`);
-  console.log(`  try: curl ${base}/commands/users   (twice: the second answer is cached)`);
-  console.log(`       curl ${base}/cache/stats`);
+  console.log(`
+nestjs-fresh-cache sample: a simulated Resonite headless container behind a slow command queue
+  curl ${base}/commands/users              run it twice: "cached": true the second time
+  curl ${base}/commands/container_health   wait 15 s, ask again: "status": "stale"
+  curl ${base}/commands/users?refresh=true force a fresh answer
+  curl -X POST ${base}/commands/kick/bob   invalidates the cached users and worlds
+  curl ${base}/cache/stats                 hits, misses, entries by status and category
+  curl ${base}/health                      Terminus, with the cache's health checks
+  curl ${base}/metrics                     Prometheus metrics
+  WebSocket ws://localhost:${port}/ws        send {"type":"command","command":"users"}
+`);
 }
 
 void bootstrap();

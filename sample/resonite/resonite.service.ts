@@ -1,0 +1,51 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+
+import { CacheInvalidate, Cached } from '../../lib/index.js';
+import { CommandQueueService } from '../command-queue/command-queue.service.js';
+import type { ExecutionResult } from '../command-queue/execution-result.interface.js';
+import { COMMAND_CACHE_POLICY as POLICY } from './command-cache.policy.js';
+
+/** A failed command's result is returned to the caller but never cached. */
+const failed = (result: ExecutionResult): boolean => !result.success;
+
+/**
+ * The command handlers. Each read goes through the slow command queue only when the cache has
+ * no usable answer: `@Cached` returns a FRESH answer as it is, and a STALE one at once while it
+ * refreshes it in the background (`staleWhileRevalidate`), the seed's "include stale" reads.
+ */
+@Injectable()
+export class ResoniteService {
+  constructor(private readonly queue: CommandQueueService) {}
+
+  @Cached({ ...POLICY.users, staleWhileRevalidate: true, unless: failed })
+  users(): Promise<ExecutionResult> {
+    return this.queue.execute('users');
+  }
+
+  @Cached({ ...POLICY.worlds, staleWhileRevalidate: true, unless: failed })
+  worlds(): Promise<ExecutionResult> {
+    return this.queue.execute('worlds');
+  }
+
+  @Cached({ ...POLICY.status, staleWhileRevalidate: true, unless: failed })
+  status(): Promise<ExecutionResult> {
+    return this.queue.execute('status');
+  }
+
+  @Cached({ ...POLICY.container_health, staleWhileRevalidate: true, unless: failed })
+  containerHealth(): Promise<ExecutionResult> {
+    return this.queue.execute('container_health');
+  }
+
+  /**
+   * Kicks a user: who is online and where changed, so both cached answers are invalidated (only
+   * when the kick succeeded: a rejected promise invalidates nothing).
+   * @throws NotFoundException when no such user is online.
+   */
+  @CacheInvalidate({ keys: [POLICY.users.key, POLICY.worlds.key] })
+  async kick(user: string): Promise<ExecutionResult> {
+    const result = await this.queue.execute('kick', [user]);
+    if (!result.success) throw new NotFoundException((result.output as { error: string }).error);
+    return result;
+  }
+}
