@@ -21,10 +21,10 @@ import {
   BAD_ENTRY,
   BAD_MESSAGE,
   CIRCUIT_CLOSED,
-  CIRCUIT_OPEN_ERROR,
   CIRCUIT_OPENED,
   COMMAND_TIMED_OUT,
   L1_CLEARED_AFTER_RECONNECT,
+  NOT_SENT,
   PENDING_REPLAYED,
   REDIS_CONNECTED,
   REDIS_DISCONNECTED,
@@ -88,7 +88,7 @@ interface PendingRemoval {
   arg: string;
 }
 
-const SKIPPED = new TierError(CIRCUIT_OPEN_ERROR);
+const SKIPPED = new TierError(NOT_SENT);
 
 /**
  * Redis as the second cache tier (L2) behind the in-memory cache (L1), and as the bus that keeps
@@ -130,6 +130,8 @@ export class RedisTier implements CacheTier {
   /** Too many removals were missed: Redis must be cleared whole when it returns. */
   private pendingClearAll = false;
   private replaying = false;
+  /** Replays pending removals once the circuit's cooldown is over: they are the probe. */
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Waiters for another instance's load, woken when its write is announced. */
   private readonly loadWaiters = new Map<string, Set<() => void>>();
   private readonly listeners: [RedisClientLike, string, (...args: never[]) => void][] = [];
@@ -167,6 +169,7 @@ export class RedisTier implements CacheTier {
       (state, failures) => {
         if (state === 'open') {
           this.logger.warn(CIRCUIT_OPENED(failures, options.cooldown));
+          this.scheduleProbe();
         } else {
           this.logger.log(CIRCUIT_CLOSED);
           void this.replayPending();
@@ -226,6 +229,7 @@ export class RedisTier implements CacheTier {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.probeTimer);
     for (const [connection, event, listener] of this.listeners) connection.off(event, listener);
     // Keep an 'error' listener: an unhandled 'error' event would crash the process.
     const ignore = (): void => {};
@@ -602,6 +606,15 @@ export class RedisTier implements CacheTier {
     if (replayed > 0 || clearedAll) this.logger.log(PENDING_REPLAYED(replayed, clearedAll));
   }
 
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      void this.replayPending();
+    }, this.options.cooldown);
+    this.probeTimer.unref();
+  }
+
   // ── Commands ───────────────────────────────────────────────────────────────────────────────
 
   private script(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
@@ -613,7 +626,8 @@ export class RedisTier implements CacheTier {
    * {@link TierError} on failure, timeout, or an open circuit; counts and logs failures.
    */
   private command<R>(send: () => Promise<R>): Promise<R> {
-    if (this.closed || !this.breaker.allow()) {
+    // Not connected: known to fail, so not tried (and not held in a client's offline queue).
+    if (this.closed || this.client.status !== 'ready' || !this.breaker.allow()) {
       this.l2Skipped++;
       return Promise.reject(SKIPPED);
     }

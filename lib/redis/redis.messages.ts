@@ -54,4 +54,4 @@ export const PENDING_REPLAYED = (count: number, clearedAll: boolean): string =>
 
 export const COMMAND_TIMED_OUT = (ms: number): string => `command timed out after ${ms}ms`;
 
-export const CIRCUIT_OPEN_ERROR = 'circuit open';
+export const NOT_SENT = 'not sent: Redis is not connected, or the circuit is open';
