@@ -1,0 +1,25 @@
+/**
+ * Loads this library from its built output (`dist/`, what users install), not from `lib/`.
+ * `BENCH_CORE=/path/to/index.js` points the suite at another build (a baseline, say).
+ * Types come from `lib/`, so type-checking the suite needs no build.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import type * as Library from '../../lib/index.js';
+
+export type { Library };
+
+export const CORE_PATH = resolve(process.env.BENCH_CORE ?? 'dist/index.js');
+
+export async function loadCore(): Promise<typeof Library> {
+  return (await import(pathToFileURL(CORE_PATH).href)) as typeof Library;
+}
+
+/** A logger that writes nothing: the benchmarks measure the cache, not the console. */
+export const silentLogger: Library.CacheLogger = {
+  debug: () => undefined,
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
