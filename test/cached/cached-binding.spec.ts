@@ -129,7 +129,7 @@ describe('which calls @Cached serves', () => {
   });
 
   it('runs the method uncached in an instance the app did not create', async () => {
-    await startApp({ providers: [CommandBackend, CommandQueue] });
+    await startApp({ providers: [CommandBackend, CommandQueue, RequestScopedQueue] });
     const backend = new CommandBackend();
     const outsider = new CommandQueue(backend);
     await outsider.run('users');
@@ -145,6 +145,46 @@ describe('which calls @Cached serves', () => {
     await queue.run('users');
     await queue.run('users');
     expect(queue.backend.execute).toHaveBeenCalledTimes(3);
+  });
+
+  it('binds singletons made by a factory or given as a value', async () => {
+    const made = new CommandQueue(new CommandBackend());
+    const given = new CommandQueue(new CommandBackend());
+    const { app } = await startApp({
+      providers: [
+        CommandBackend,
+        { provide: 'MADE', useFactory: () => made },
+        { provide: 'GIVEN', useValue: given },
+      ] as never[],
+    });
+    expect(app.get('MADE')).toBe(made);
+    // Two instances of one class share entries by key: ask each something different.
+    for (const [queue, command] of [
+      [made, 'users'],
+      [given, 'worlds'],
+    ] as const) {
+      await queue.run(command);
+      await queue.run(command);
+      expect(queue.backend.execute).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('leaves a request-scoped provider made by a factory uncached (its class is unknown)', async () => {
+    const { app } = await startApp({
+      providers: [
+        CommandBackend,
+        {
+          provide: 'PER_REQUEST',
+          scope: Scope.REQUEST,
+          useFactory: (backend: CommandBackend) => new CommandQueue(backend),
+          inject: [CommandBackend],
+        },
+      ] as never[],
+    });
+    const queue = await app.resolve<CommandQueue>('PER_REQUEST', ContextIdFactory.create());
+    await queue.run('users');
+    await queue.run('users');
+    expect(app.get(CommandBackend).execute).toHaveBeenCalledTimes(2);
   });
 
   it('gives each app its own cache', async () => {

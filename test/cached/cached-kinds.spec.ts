@@ -6,7 +6,8 @@ import {
   EMPTY,
   isObservable,
   lastValueFrom,
-  type Observable,
+  // A value import: with a type-only one, TypeScript records no return type for decorators.
+  Observable,
   of,
   Subject,
   throwError,
@@ -86,9 +87,30 @@ class PrewarmedQueue {
   }
 }
 
+/** Methods whose declared return type tells `@Cached` their kind before any call. */
+@Injectable()
+class Declared {
+  readonly compute = jest.fn(() => 42);
+
+  @Cached({ key: 'sync' })
+  sync(): number {
+    return this.compute();
+  }
+
+  @Cached({ key: 'promise' })
+  promise(): Promise<number> {
+    return Promise.resolve(this.compute());
+  }
+
+  @Cached({ key: 'observable' })
+  observable(): Observable<number> {
+    return of(this.compute());
+  }
+}
+
 async function kindsApp() {
   const test = await startApp({
-    providers: [SystemMetrics, WorldFeed, LegacyQueue, PrewarmedQueue],
+    providers: [SystemMetrics, WorldFeed, LegacyQueue, PrewarmedQueue, Declared],
   });
   return {
     ...test,
@@ -254,5 +276,21 @@ describe('@Cached on a method whose kind is not declared', () => {
     legacy.execute.mockReturnValueOnce(Promise.reject(new Error('down')));
     await expect(legacy.run('users')).rejects.toThrow('down');
     expect(cache.getKeys()).toEqual([]);
+  });
+});
+
+describe('@Cached before the first call', () => {
+  it('serves pre-warmed keys in the declared kind, without calling the method', async () => {
+    const { app, cache } = await kindsApp();
+    for (const key of ['sync', 'promise', 'observable']) cache.set(key, 7);
+    const declared = app.get(Declared);
+    expect(declared.sync()).toBe(7);
+    const promise = declared.promise();
+    expect(promise).toBeInstanceOf(Promise);
+    expect(await promise).toBe(7);
+    const observable = declared.observable();
+    expect(isObservable(observable)).toBe(true);
+    expect(await lastValueFrom(observable)).toBe(7);
+    expect(declared.compute).not.toHaveBeenCalled();
   });
 });
