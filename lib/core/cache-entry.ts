@@ -1,14 +1,17 @@
+import { INVALID, PHASE_MASK, type CacheSlots } from './cache-slots.js';
 import { CacheStatus } from './cache-status.enum.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 
 /**
- * What an entry needs from the cache holding it: the time, and a way to report an invalidation
- * made on the entry itself so the cache's counters stay exact.
+ * Where an entry object reads its fields: the slots of the cache holding it, or, once it left
+ * the cache, a one-slot copy of its own.
  * @internal
  */
-export interface CacheEntryOwner {
+export interface CacheEntryHost {
+  readonly slots: CacheSlots;
   now(): number;
-  onEntryInvalidated(entry: CacheEntry<unknown>): void;
+  /** Invalidates the entry in `slot` (in the cache: `cache.invalidate(key)`). */
+  invalidateSlot(slot: number): void;
 }
 
 /** The plain, JSON-ready form of an entry returned by {@link CacheEntry.toDict}. */
@@ -32,38 +35,46 @@ export interface CacheEntryDict<T = JsonValue> {
 /**
  * One cached value with its freshness: when it was written, how long it lives, its category and
  * metadata, and how often it was read. Status and age are computed at each call, so an entry
- * kept by the caller keeps telling the truth.
+ * kept by the caller keeps telling the truth, even after its key was replaced or removed.
  *
- * Entries are created by the cache; `data` and `metadata` are deep-frozen snapshots.
+ * Entries are created by the cache (one object per cached value, reused by every read);
+ * `data` and `metadata` are deep-frozen snapshots.
  */
 export class CacheEntry<T = JsonValue> {
-  /** @internal Index of the entry's slot in its cache; -1 once it left the cache. */
-  slot = -1;
-  /** @internal Milliseconds since the epoch of the last read. */
-  lastAccessedMs: number;
-  /** @internal Whether the entry was invalidated. */
-  invalidated = false;
-
   /** @internal */
   constructor(
-    /** The key the entry is cached under. */
-    readonly key: string,
-    /** The cached data (deep-frozen). */
-    readonly data: T,
-    /** @internal Milliseconds since the epoch at which the data was cached. */
-    readonly timestampMs: number,
-    /** Time to live, in seconds. */
-    readonly ttlSeconds: number,
-    /** The entry's category. */
-    readonly category: string,
-    /** Metadata given with the data (deep-frozen). */
-    readonly metadata: JsonObject,
-    /** @internal The cache holding the entry, for the clock. */
-    private owner: CacheEntryOwner | undefined,
-    /** How many times the entry was read. */
-    public accessCount = 0,
-  ) {
-    this.lastAccessedMs = timestampMs;
+    private host: CacheEntryHost,
+    private slot: number,
+  ) {}
+
+  /** The key the entry is cached under. */
+  get key(): string {
+    return this.host.slots.keys[this.slot]!;
+  }
+
+  /** The cached data (deep-frozen). */
+  get data(): T {
+    return this.host.slots.exposeData(this.slot) as T;
+  }
+
+  /** Time to live, in seconds. */
+  get ttlSeconds(): number {
+    return this.host.slots.ttlSeconds[this.slot]!;
+  }
+
+  /** The entry's category. */
+  get category(): string {
+    return this.host.slots.categories[this.slot]!;
+  }
+
+  /** Metadata given with the data (deep-frozen). */
+  get metadata(): JsonObject {
+    return this.host.slots.exposeMetadata(this.slot);
+  }
+
+  /** How many times the entry was read. */
+  get accessCount(): number {
+    return this.host.slots.accessCounts[this.slot]!;
   }
 
   /** When the data was cached. */
@@ -73,12 +84,17 @@ export class CacheEntry<T = JsonValue> {
 
   /** When the entry was last read (its creation time if never read). */
   get lastAccessed(): Date {
-    return new Date(this.lastAccessedMs);
+    return new Date(this.host.slots.lastAccessed[this.slot]!);
+  }
+
+  /** @internal Milliseconds since the epoch at which the data was cached. */
+  get timestampMs(): number {
+    return this.host.slots.timestamps[this.slot]!;
   }
 
   /** The entry's status now. */
   get status(): CacheStatus {
-    return this.statusAt(this.now());
+    return this.statusAt(this.host.now());
   }
 
   /** True while the entry is within its TTL and not invalidated. */
@@ -93,7 +109,7 @@ export class CacheEntry<T = JsonValue> {
 
   /** Seconds since the data was cached. */
   getAgeSeconds(): number {
-    return (this.now() - this.timestampMs) / 1000;
+    return (this.host.now() - this.timestampMs) / 1000;
   }
 
   /** Seconds left before the entry turns STALE; negative once past its TTL. */
@@ -103,19 +119,22 @@ export class CacheEntry<T = JsonValue> {
 
   /** Records a read: one more access, and now as the last access. The cache calls it on a hit. */
   markAccessed(): void {
-    this.accessCount++;
-    this.lastAccessedMs = this.now();
+    const { slots } = this.host;
+    slots.accessCounts[this.slot]!++;
+    slots.lastAccessed[this.slot] = this.host.now();
   }
 
-  /** Marks the entry INVALID. On an entry still in its cache, this is `cache.invalidate(key)`. */
+  /**
+   * Marks the entry INVALID. On an entry still in its cache this is `cache.invalidate(key)`; on
+   * one whose key was since replaced or removed, it marks only this object.
+   */
   invalidate(): void {
-    if (this.owner !== undefined) this.owner.onEntryInvalidated(this);
-    else this.invalidated = true;
+    this.host.invalidateSlot(this.slot);
   }
 
   /** The entry as a plain object for JSON, with dates as ISO strings. */
   toDict(): CacheEntryDict<T> {
-    const now = this.now();
+    const now = this.host.now();
     const ageSeconds = (now - this.timestampMs) / 1000;
     const status = this.statusAt(now);
     return {
@@ -134,20 +153,18 @@ export class CacheEntry<T = JsonValue> {
     };
   }
 
-  /** @internal The status at time `now` (ms). The single place the status rules live. */
+  /** @internal The status at time `now` (ms). */
   statusAt(now: number): CacheStatus {
-    if (this.invalidated) return CacheStatus.INVALID;
-    return statusOf(now - this.timestampMs, this.ttlSeconds * 1000);
+    const { slots } = this.host;
+    const slot = this.slot;
+    if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
+    return statusOf(now - slots.timestamps[slot]!, slots.ttlSeconds[slot]! * 1000);
   }
 
-  /** @internal Called by the cache when the entry leaves it: it keeps the clock, not the link. */
-  detach(detachedOwner: CacheEntryOwner): void {
-    this.slot = -1;
-    this.owner = detachedOwner;
-  }
-
-  private now(): number {
-    return this.owner === undefined ? Date.now() : this.owner.now();
+  /** @internal Called by the cache when the entry leaves its slot: it keeps a copy of its own. */
+  detach(host: CacheEntryHost): void {
+    this.host = host;
+    this.slot = 0;
   }
 }
 

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-import { CacheEntry, type CacheEntryOwner } from './cache-entry.js';
+import { CacheEntry, statusOf, type CacheEntryHost } from './cache-entry.js';
 import type {
   CacheEventListener,
   CacheEventMap,
@@ -33,24 +33,20 @@ import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import type { Clock } from './clock.interface.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
+import {
+  CacheSlots,
+  EXPIRED,
+  FRESH,
+  FROZEN,
+  INVALID,
+  NIL,
+  PHASE_MASK,
+  QUEUED,
+  STALE,
+} from './cache-slots.js';
 import { monotonicClock } from './monotonic-clock.js';
 import type { CacheLogger } from './logger.interface.js';
 import type { WrapOptions } from './wrap-options.interface.js';
-
-/** "No slot" in the typed-array links. */
-const NIL = -1;
-
-/*
- * Phase codes: the status an entry is counted under. Time moves entries from FRESH to STALE to
- * EXPIRED; the counters follow lazily, when a TTL group is settled (see `settleGroup`). Bit 2 of
- * the phase byte says the slot sits in `invalidQueue`.
- */
-const FRESH = 0;
-const STALE = 1;
-const EXPIRED = 2;
-const INVALID = 3;
-const PHASE_MASK = 3;
-const QUEUED = 4;
 
 const PHASE_OF_STATUS: Readonly<Record<CacheStatus, number>> = {
   [CacheStatus.FRESH]: FRESH,
@@ -133,22 +129,16 @@ export class CacheManager {
   private readonly clock: Clock;
   private lastNow = 0;
 
-  // Slots: parallel typed arrays indexed by slot, grown by doubling up to maxEntries.
   private readonly keyToSlot = new Map<string, number>();
-  private entries: (CacheEntry<unknown> | undefined)[] = [];
-  private capacity = 0;
+  /** Every entry held, column by column (see CacheSlots). */
+  private readonly slots = new CacheSlots();
   private usedSlots = 0;
   private freeSlots: number[] = [];
   /** LRU list: `lruHead` is the least recently used entry, `lruTail` the most recent. */
-  private lruPrev = new Int32Array(0);
-  private lruNext = new Int32Array(0);
   private lruHead = NIL;
   private lruTail = NIL;
-  private groupPrev = new Int32Array(0);
-  private groupNext = new Int32Array(0);
-  private categoryPrev = new Int32Array(0);
-  private categoryNext = new Int32Array(0);
-  private phase = new Uint8Array(0);
+  /** What entry objects of this cache read from while their slot is theirs. */
+  private readonly host: CacheEntryHost;
 
   private readonly groups = new Map<number, TtlGroup>();
   private readonly categoryIndex = new Map<string, CategoryIndex>();
@@ -173,8 +163,6 @@ export class CacheManager {
   private tier: CacheTier | undefined;
   private cleanupTimer: ReturnType<typeof setInterval> | undefined;
   private cleanupRunning = false;
-  private readonly ownerForEntries: CacheEntryOwner;
-  private readonly ownerForDetached: CacheEntryOwner;
 
   constructor(options: CacheManagerOptions = {}) {
     const resolved = resolveCacheOptions(options);
@@ -184,17 +172,12 @@ export class CacheManager {
     this.logger = options.logger ?? consoleLogger;
     this.debugEnabled = options.debug ?? false;
     this.clock = options.clock ?? monotonicClock;
-    this.ownerForEntries = {
+    this.host = {
+      slots: this.slots,
       now: () => this.now(),
-      onEntryInvalidated: (entry) => this.invalidateEntry(entry),
+      invalidateSlot: (slot) => this.invalidate(this.slots.keys[slot]!),
     };
-    this.ownerForDetached = {
-      now: () => this.now(),
-      onEntryInvalidated: (entry) => {
-        entry.invalidated = true;
-      },
-    };
-    this.growSlots(Math.min(INITIAL_SLOTS, this.maxEntries));
+    this.slots.grow(Math.min(INITIAL_SLOTS, this.maxEntries));
     if (this.cleanupInterval > 0) this.startAutomaticCleanup();
   }
 
@@ -287,44 +270,80 @@ export class CacheManager {
       }
     }
     const now = this.now();
-    const entry = new CacheEntry<unknown>(
-      key,
-      dataSnapshot,
-      now,
-      ttlSeconds,
-      category,
-      metadataSnapshot,
-      this.ownerForEntries,
-    );
-    this.insert(entry, now);
+    const slot = this.insert(key, dataSnapshot, metadataSnapshot, now, ttlSeconds, category, now);
     this.totalSets++;
-    if (this.tier !== undefined) this.tier.afterSet(entry);
+    if (this.tier !== undefined) this.tier.afterSet(this.entryOf(slot));
     if (this.listeners.set !== undefined) this.emit('set', { key, category, ttlSeconds });
     if (this.debugEnabled) this.logger.debug(CACHED(key, ttlSeconds, category));
     return undefined;
   }
 
-  /** Puts `entry` in its slot (replacing the key's old entry) and in every index. */
-  private insert(entry: CacheEntry<unknown>, now: number): void {
-    let slot = this.keyToSlot.get(entry.key);
+  /**
+   * Puts an entry in the key's slot (replacing what it held; the old entry object keeps a copy)
+   * or in a new one, and links it into every index. @returns the slot.
+   */
+  private insert(
+    key: string,
+    data: unknown,
+    metadata: JsonObject,
+    timestampMs: number,
+    ttlSeconds: number,
+    category: string,
+    now: number,
+  ): number {
+    const slots = this.slots;
+    let slot = this.keyToSlot.get(key);
     if (slot !== undefined) {
-      const old = this.entries[slot]!;
-      this.unlinkFromGroupAndCategory(slot, old);
-      old.detach(this.ownerForDetached);
-      this.moveToLruTail(slot);
+      this.detachEntryObject(slot);
+      this.unlinkFromGroupAndCategory(slot);
+      if (slot !== this.lruTail) this.moveToLruTail(slot);
     } else {
       if (this.keyToSlot.size >= this.maxEntries) this.evictLeastRecentlyUsed();
       slot = this.allocateSlot();
-      this.keyToSlot.set(entry.key, slot);
+      this.keyToSlot.set(key, slot);
+      slots.keys[slot] = key;
       this.appendToLru(slot);
     }
-    this.entries[slot] = entry;
-    entry.slot = slot;
-    const phase = PHASE_OF_STATUS[entry.statusAt(now)];
-    this.phase[slot] = (this.phase[slot]! & QUEUED) | phase;
+    slots.data[slot] = data;
+    slots.metadata[slot] = metadata;
+    slots.categories[slot] = category;
+    slots.ttlSeconds[slot] = ttlSeconds;
+    slots.timestamps[slot] = timestampMs;
+    slots.lastAccessed[slot] = timestampMs;
+    slots.accessCounts[slot] = 0;
+    const phase = PHASE_OF_STATUS[statusOf(now - timestampMs, ttlSeconds * 1000)];
+    // A new value: not frozen yet (see CacheSlots.exposeData); the queue bit stays.
+    slots.phase[slot] = (slots.phase[slot]! & QUEUED) | phase;
     this.phaseCounts[phase]++;
-    this.linkIntoGroup(slot, entry, phase, now);
-    this.linkIntoCategory(slot, entry.category, phase);
+    this.linkIntoGroup(slot, phase, now);
+    this.linkIntoCategory(slot, category, phase);
+    return slot;
+  }
+
+  /** The entry object of `slot`, created on first use and reused by every later read. */
+  private entryOf(slot: number): CacheEntry<unknown> {
+    const views = this.slots.views;
+    let entry = views[slot] as CacheEntry<unknown> | undefined;
+    if (entry === undefined) views[slot] = entry = new CacheEntry<unknown>(this.host, slot);
+    return entry;
+  }
+
+  /**
+   * Gives the entry object of `slot`, if one was handed out, a copy of the slot, so that it
+   * keeps describing its own value once the slot is replaced, removed or reused.
+   */
+  private detachEntryObject(slot: number): void {
+    const entry = this.slots.views[slot] as CacheEntry<unknown> | undefined;
+    if (entry === undefined) return;
+    const copy = this.slots.copyOut(slot);
+    entry.detach({
+      slots: copy,
+      now: this.host.now,
+      invalidateSlot: () => {
+        copy.phase[0] = INVALID;
+      },
+    });
+    this.slots.views[slot] = undefined;
   }
 
   // ── Reading ────────────────────────────────────────────────────────────────────────────────
@@ -337,27 +356,29 @@ export class CacheManager {
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return this.miss(key, 'absent');
-    const entry = this.entries[slot]!;
-    if (entry.invalidated) return this.miss(key, 'invalid');
+    const slots = this.slots;
+    if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return this.miss(key, 'invalid');
     const now = this.now();
-    const ageMs = now - entry.timestampMs;
-    const ttlMs = entry.ttlSeconds * 1000;
+    const ageMs = now - slots.timestamps[slot]!;
+    const ttlMs = slots.ttlSeconds[slot]! * 1000;
     if (ageMs >= ttlMs) {
       if (ageMs > 2 * ttlMs) return this.miss(key, 'expired');
       if (!readFlag(options, 'includeStale', true)) return this.miss(key, 'stale');
       this.staleHits++;
       if (this.listeners.staleHit !== undefined) {
-        this.emit('staleHit', { key, category: entry.category, ageSeconds: ageMs / 1000 });
+        this.emit('staleHit', { key, category: slots.categories[slot]!, ageSeconds: ageMs / 1000 });
       }
     } else if (this.listeners.hit !== undefined) {
-      this.emit('hit', { key, category: entry.category, ageSeconds: ageMs / 1000 });
+      this.emit('hit', { key, category: slots.categories[slot]!, ageSeconds: ageMs / 1000 });
     }
     this.totalHits++;
-    entry.accessCount++;
-    entry.lastAccessedMs = now;
+    slots.accessCounts[slot]!++;
+    slots.lastAccessed[slot] = now;
     if (slot !== this.lruTail) this.moveToLruTail(slot);
-    if (this.debugEnabled) this.logger.debug(CACHE_HIT(key, ageMs / 1000, entry.statusAt(now)));
-    return entry as CacheEntry<T>;
+    if (this.debugEnabled) {
+      this.logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs)));
+    }
+    return this.entryOf(slot) as CacheEntry<T>;
   }
 
   /**
@@ -376,7 +397,7 @@ export class CacheManager {
   hasKey(key: string, options?: HasKeyOptions): boolean {
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return false;
-    const status = this.entries[slot]!.statusAt(this.now());
+    const status = this.statusOfSlot(slot, this.now());
     if (status === CacheStatus.FRESH) return true;
     return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
   }
@@ -412,7 +433,7 @@ export class CacheManager {
     if (this.tier !== undefined) this.tier.afterInvalidateCategory(category);
     const index = this.categoryIndex.get(category);
     if (index === undefined) return 0;
-    for (let slot = index.head; slot !== NIL; slot = this.categoryNext[slot]!) {
+    for (let slot = index.head; slot !== NIL; slot = this.slots.categoryNext[slot]!) {
       this.markInvalid(slot);
     }
     return index.size;
@@ -441,25 +462,26 @@ export class CacheManager {
       const removed = index.size;
       let slot = index.head;
       while (slot !== NIL) {
-        const next = this.categoryNext[slot]!;
+        const next = this.slots.categoryNext[slot]!;
         this.removeSlot(slot);
         slot = next;
       }
       return removed;
     }
     const removed = this.keyToSlot.size;
-    for (const entry of this.entries) entry?.detach(this.ownerForDetached);
+    const views = this.slots.views;
+    for (let slot = 0; slot < views.length; slot++) {
+      if (views[slot] !== undefined) this.detachEntryObject(slot);
+    }
     this.keyToSlot.clear();
     this.groups.clear();
     this.categoryIndex.clear();
-    this.entries = [];
     this.freeSlots = [];
     this.invalidQueue = [];
     this.usedSlots = 0;
-    this.capacity = 0;
     this.lruHead = this.lruTail = NIL;
     this.phaseCounts.fill(0);
-    this.growSlots(Math.min(INITIAL_SLOTS, this.maxEntries));
+    this.slots.reset(Math.min(INITIAL_SLOTS, this.maxEntries));
     return removed;
   }
 
@@ -535,8 +557,8 @@ export class CacheManager {
     let newest = -Infinity;
     for (const group of this.groups.values()) {
       this.settleGroup(group, now);
-      oldest = Math.min(oldest, this.entries[group.head]!.timestampMs);
-      newest = Math.max(newest, this.entries[group.tail]!.timestampMs);
+      oldest = Math.min(oldest, this.slots.timestamps[group.head]!);
+      newest = Math.max(newest, this.slots.timestamps[group.tail]!);
     }
     stats.totalEntries = this.keyToSlot.size;
     [stats.freshEntries, stats.staleEntries, stats.expiredEntries, stats.invalidEntries] =
@@ -586,7 +608,7 @@ export class CacheManager {
    */
   getKeys(category?: string): string[] {
     const keys: string[] = [];
-    this.forEachSlot(category, (slot) => keys.push(this.entries[slot]!.key));
+    this.forEachSlot(category, (slot) => keys.push(this.slots.keys[slot]!));
     return keys;
   }
 
@@ -594,21 +616,20 @@ export class CacheManager {
   getAllEntries(category?: string): Map<string, CacheEntry> {
     const entries = new Map<string, CacheEntry>();
     this.forEachSlot(category, (slot) => {
-      const entry = this.entries[slot]!;
-      entries.set(entry.key, entry as CacheEntry);
+      entries.set(this.slots.keys[slot]!, this.entryOf(slot) as CacheEntry);
     });
     return entries;
   }
 
   private forEachSlot(category: string | undefined, visit: (slot: number) => void): void {
     if (category === undefined) {
-      for (let slot = this.lruHead; slot !== NIL; slot = this.lruNext[slot]!) visit(slot);
+      for (let slot = this.lruHead; slot !== NIL; slot = this.slots.lruNext[slot]!) visit(slot);
       return;
     }
     assertCategory(category);
     const index = this.categoryIndex.get(category);
     if (index === undefined) return;
-    for (let slot = index.head; slot !== NIL; slot = this.categoryNext[slot]!) visit(slot);
+    for (let slot = index.head; slot !== NIL; slot = this.slots.categoryNext[slot]!) visit(slot);
   }
 
   // ── Loading ────────────────────────────────────────────────────────────────────────────────
@@ -808,18 +829,9 @@ export class CacheManager {
     }
     const now = this.now();
     // A timestamp from another machine's clock may be slightly ahead of ours.
-    const entry = new CacheEntry<unknown>(
-      key,
-      data,
-      Math.min(timestampMs, now),
-      ttlSeconds,
-      category,
-      metadata,
-      this.ownerForEntries,
-    );
-    if (entry.statusAt(now) === CacheStatus.EXPIRED) return undefined;
-    this.insert(entry, now);
-    return entry;
+    const timestamp = Math.min(timestampMs, now);
+    if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
+    return this.entryOf(this.insert(key, data, metadata, timestamp, ttlSeconds, category, now));
   }
 
   // ── Events ─────────────────────────────────────────────────────────────────────────────────
@@ -877,164 +889,149 @@ export class CacheManager {
 
   // ── Internals: slots and lists ─────────────────────────────────────────────────────────────
 
-  private growSlots(capacity: number): void {
-    const grow = <A extends Int32Array | Uint8Array>(old: A, make: (n: number) => A): A => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    const int32 = (n: number) => new Int32Array(n);
-    this.lruPrev = grow(this.lruPrev.subarray(0, this.capacity), int32);
-    this.lruNext = grow(this.lruNext.subarray(0, this.capacity), int32);
-    this.groupPrev = grow(this.groupPrev.subarray(0, this.capacity), int32);
-    this.groupNext = grow(this.groupNext.subarray(0, this.capacity), int32);
-    this.categoryPrev = grow(this.categoryPrev.subarray(0, this.capacity), int32);
-    this.categoryNext = grow(this.categoryNext.subarray(0, this.capacity), int32);
-    this.phase = grow(this.phase.subarray(0, this.capacity), (n) => new Uint8Array(n));
-    this.capacity = capacity;
-  }
-
   private allocateSlot(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    if (this.usedSlots === this.capacity) {
-      this.growSlots(Math.min(this.capacity * 2, this.maxEntries));
-    }
+    const { capacity } = this.slots;
+    if (this.usedSlots === capacity) this.slots.grow(Math.min(capacity * 2, this.maxEntries));
     return this.usedSlots++;
   }
 
+  private statusOfSlot(slot: number, now: number): CacheStatus {
+    const slots = this.slots;
+    if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
+    return statusOf(now - slots.timestamps[slot]!, slots.ttlSeconds[slot]! * 1000);
+  }
+
   private appendToLru(slot: number): void {
-    this.lruPrev[slot] = this.lruTail;
-    this.lruNext[slot] = NIL;
+    const { lruPrev, lruNext } = this.slots;
+    lruPrev[slot] = this.lruTail;
+    lruNext[slot] = NIL;
     if (this.lruTail === NIL) this.lruHead = slot;
-    else this.lruNext[this.lruTail] = slot;
+    else lruNext[this.lruTail] = slot;
     this.lruTail = slot;
   }
 
   private unlinkFromLru(slot: number): void {
-    const prev = this.lruPrev[slot]!;
-    const next = this.lruNext[slot]!;
+    const { lruPrev, lruNext } = this.slots;
+    const prev = lruPrev[slot]!;
+    const next = lruNext[slot]!;
     if (prev === NIL) this.lruHead = next;
-    else this.lruNext[prev] = next;
+    else lruNext[prev] = next;
     if (next === NIL) this.lruTail = prev;
-    else this.lruPrev[next] = prev;
+    else lruPrev[next] = prev;
   }
 
   private moveToLruTail(slot: number): void {
-    if (slot === this.lruTail) return;
     this.unlinkFromLru(slot);
     this.appendToLru(slot);
   }
 
   private evictLeastRecentlyUsed(): void {
     const slot = this.lruHead;
-    const entry = this.entries[slot]!;
+    const key = this.slots.keys[slot]!;
+    const category = this.slots.categories[slot]!;
     this.removeSlot(slot);
     this.totalEvictions++;
-    if (this.listeners.eviction !== undefined) {
-      this.emit('eviction', { key: entry.key, category: entry.category });
-    }
-    if (this.debugEnabled) this.logger.debug(EVICTED(entry.key, this.maxEntries));
+    if (this.listeners.eviction !== undefined) this.emit('eviction', { key, category });
+    if (this.debugEnabled) this.logger.debug(EVICTED(key, this.maxEntries));
   }
 
-  /** Takes the entry in `slot` out of the cache entirely. */
+  /** Takes the entry in `slot` out of the cache entirely and frees the slot. */
   private removeSlot(slot: number): void {
-    const entry = this.entries[slot]!;
-    this.unlinkFromGroupAndCategory(slot, entry);
+    const slots = this.slots;
+    this.detachEntryObject(slot);
+    this.unlinkFromGroupAndCategory(slot);
     this.unlinkFromLru(slot);
-    this.keyToSlot.delete(entry.key);
-    this.entries[slot] = undefined;
-    this.phase[slot]! &= QUEUED;
+    this.keyToSlot.delete(slots.keys[slot]!);
+    // Let the key, data and metadata be collected now, not when the slot is reused.
+    slots.keys[slot] = undefined;
+    slots.data[slot] = undefined;
+    slots.metadata[slot] = undefined;
+    slots.categories[slot] = undefined;
+    slots.phase[slot]! &= QUEUED;
     this.freeSlots.push(slot);
-    entry.detach(this.ownerForDetached);
   }
 
-  private unlinkFromGroupAndCategory(slot: number, entry: CacheEntry<unknown>): void {
-    const phase = this.phase[slot]! & PHASE_MASK;
+  private unlinkFromGroupAndCategory(slot: number): void {
+    const phase = this.slots.phase[slot]! & PHASE_MASK;
     this.phaseCounts[phase]--;
-    this.unlinkFromGroup(slot, entry);
-    this.unlinkFromCategory(slot, entry.category, phase);
+    this.unlinkFromGroup(slot);
+    this.unlinkFromCategory(slot, this.slots.categories[slot]!, phase);
   }
 
   private markInvalid(slot: number): void {
-    const entry = this.entries[slot]!;
+    const slots = this.slots;
+    const category = slots.categories[slot]!;
     this.totalInvalidations++;
-    entry.invalidated = true;
-    const flags = this.phase[slot]!;
+    const flags = slots.phase[slot]!;
     const phase = flags & PHASE_MASK;
     if (phase !== INVALID) {
       this.phaseCounts[phase]--;
       this.phaseCounts[INVALID]++;
-      const counts = this.categoryIndex.get(entry.category)!.phases;
+      const counts = this.categoryIndex.get(category)!.phases;
       counts[phase]--;
       counts[INVALID]++;
-      this.phase[slot] = INVALID | QUEUED;
+      slots.phase[slot] = (flags & FROZEN) | INVALID | QUEUED;
       if ((flags & QUEUED) === 0) this.invalidQueue.push(slot);
     }
     if (this.listeners.invalidation !== undefined) {
-      this.emit('invalidation', { key: entry.key, category: entry.category });
+      this.emit('invalidation', { key: slots.keys[slot]!, category });
     }
-  }
-
-  private invalidateEntry(entry: CacheEntry<unknown>): void {
-    if (entry.slot >= 0 && this.entries[entry.slot] === entry) this.markInvalid(entry.slot);
-    else entry.invalidated = true;
   }
 
   // TTL groups
 
-  private linkIntoGroup(
-    slot: number,
-    entry: CacheEntry<unknown>,
-    phase: number,
-    now: number,
-  ): void {
-    const ttlMs = entry.ttlSeconds * 1000;
+  private linkIntoGroup(slot: number, phase: number, now: number): void {
+    const { timestamps, groupPrev, groupNext } = this.slots;
+    const ttlMs = this.slots.ttlSeconds[slot]! * 1000;
+    const timestamp = timestamps[slot]!;
     let group = this.groups.get(ttlMs);
     if (group === undefined) {
       group = { ttlMs, head: NIL, tail: NIL, staleStart: NIL, freshStart: NIL };
       this.groups.set(ttlMs, group);
-    } else {
-      this.settleGroup(group, now);
     }
-    // Keep write-time order: a new entry goes last; an older one (restored with its original
-    // timestamp) walks back past the newer ones.
-    const timestamp = entry.timestampMs;
+    // Keep write-time order. A new write goes last at no cost; an older entry (restored from
+    // another tier with its original timestamp) walks back past the newer ones, after the
+    // cursors are brought up to date so that its place among them is right.
     let prev = group.tail;
-    while (prev !== NIL && this.entries[prev]!.timestampMs > timestamp)
-      prev = this.groupPrev[prev]!;
-    const next = prev === NIL ? group.head : this.groupNext[prev]!;
-    this.groupPrev[slot] = prev;
-    this.groupNext[slot] = next;
+    if (prev !== NIL && timestamps[prev]! > timestamp) {
+      this.settleGroup(group, now);
+      while (prev !== NIL && timestamps[prev]! > timestamp) prev = groupPrev[prev]!;
+    }
+    const next = prev === NIL ? group.head : groupNext[prev]!;
+    groupPrev[slot] = prev;
+    groupNext[slot] = next;
     if (prev === NIL) group.head = slot;
-    else this.groupNext[prev] = slot;
+    else groupNext[prev] = slot;
     if (next === NIL) group.tail = slot;
-    else this.groupPrev[next] = slot;
+    else groupPrev[next] = slot;
     if (
       phase === FRESH &&
-      (group.freshStart === NIL || timestamp < this.timestampOf(group.freshStart))
+      (group.freshStart === NIL || timestamp < timestamps[group.freshStart]!)
     ) {
       group.freshStart = slot;
     }
     if (
       phase !== EXPIRED &&
-      (group.staleStart === NIL || timestamp < this.timestampOf(group.staleStart))
+      (group.staleStart === NIL || timestamp < timestamps[group.staleStart]!)
     ) {
       group.staleStart = slot;
     }
   }
 
-  private unlinkFromGroup(slot: number, entry: CacheEntry<unknown>): void {
-    const ttlMs = entry.ttlSeconds * 1000;
+  private unlinkFromGroup(slot: number): void {
+    const { groupPrev, groupNext } = this.slots;
+    const ttlMs = this.slots.ttlSeconds[slot]! * 1000;
     const group = this.groups.get(ttlMs)!;
-    const prev = this.groupPrev[slot]!;
-    const next = this.groupNext[slot]!;
+    const prev = groupPrev[slot]!;
+    const next = groupNext[slot]!;
     if (group.freshStart === slot) group.freshStart = next;
     if (group.staleStart === slot) group.staleStart = next;
     if (prev === NIL) group.head = next;
-    else this.groupNext[prev] = next;
+    else groupNext[prev] = next;
     if (next === NIL) group.tail = prev;
-    else this.groupPrev[next] = prev;
+    else groupPrev[next] = prev;
     if (group.head === NIL) this.groups.delete(ttlMs);
   }
 
@@ -1043,12 +1040,13 @@ export class CacheManager {
    * `maxSteps` of them. @returns the number of steps taken.
    */
   private settleGroup(group: TtlGroup, now: number, maxSteps = Infinity): number {
+    const { timestamps, groupNext } = this.slots;
     const { ttlMs } = group;
     let steps = 0;
     let slot = group.freshStart;
-    while (slot !== NIL && steps < maxSteps && now - this.timestampOf(slot) >= ttlMs) {
+    while (slot !== NIL && steps < maxSteps && now - timestamps[slot]! >= ttlMs) {
       this.recount(slot, FRESH, STALE);
-      slot = this.groupNext[slot]!;
+      slot = groupNext[slot]!;
       steps++;
     }
     group.freshStart = slot;
@@ -1057,10 +1055,10 @@ export class CacheManager {
       slot !== NIL &&
       slot !== group.freshStart &&
       steps < maxSteps &&
-      now - this.timestampOf(slot) > 2 * ttlMs
+      now - timestamps[slot]! > 2 * ttlMs
     ) {
       this.recount(slot, STALE, EXPIRED);
-      slot = this.groupNext[slot]!;
+      slot = groupNext[slot]!;
       steps++;
     }
     group.staleStart = slot;
@@ -1068,18 +1066,15 @@ export class CacheManager {
   }
 
   private recount(slot: number, from: number, to: number): void {
-    const flags = this.phase[slot]!;
+    const slots = this.slots;
+    const flags = slots.phase[slot]!;
     if ((flags & PHASE_MASK) !== from) return; // INVALID entries keep their phase
-    this.phase[slot] = (flags & QUEUED) | to;
+    slots.phase[slot] = (flags & ~PHASE_MASK) | to;
     this.phaseCounts[from]--;
     this.phaseCounts[to]++;
-    const counts = this.categoryIndex.get(this.entries[slot]!.category)!.phases;
+    const counts = this.categoryIndex.get(slots.categories[slot]!)!.phases;
     counts[from]--;
     counts[to]++;
-  }
-
-  private timestampOf(slot: number): number {
-    return this.entries[slot]!.timestampMs;
   }
 
   /**
@@ -1088,12 +1083,13 @@ export class CacheManager {
    * then the queue of invalidated slots. Costs what it removes plus the number of groups.
    */
   private removeDeadEntries(deadline: number): { removed: number; done: boolean } {
+    const slots = this.slots;
     const now = this.now();
     let removed = 0;
     const byCategory = this.listeners.cleanup !== undefined ? new Map<string, number>() : undefined;
     const remove = (slot: number): boolean => {
       if (byCategory !== undefined) {
-        const category = this.entries[slot]!.category;
+        const category = slots.categories[slot]!;
         byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
       }
       this.removeSlot(slot);
@@ -1105,8 +1101,8 @@ export class CacheManager {
     groups: for (const group of [...this.groups.values()]) {
       const twiceTtlMs = 2 * group.ttlMs;
       for (let slot = group.head; slot !== NIL; slot = group.head) {
-        const entry = this.entries[slot]!;
-        if (!entry.invalidated && now - entry.timestampMs <= twiceTtlMs) break;
+        const invalid = (slots.phase[slot]! & PHASE_MASK) === INVALID;
+        if (!invalid && now - slots.timestamps[slot]! <= twiceTtlMs) break;
         if (!remove(slot)) {
           done = false;
           break groups;
@@ -1115,8 +1111,9 @@ export class CacheManager {
     }
     while (done && this.invalidQueue.length > 0) {
       const slot = this.invalidQueue.pop()!;
-      this.phase[slot]! &= PHASE_MASK;
-      if (this.entries[slot] !== undefined && this.phase[slot] === INVALID && !remove(slot)) {
+      slots.phase[slot]! &= ~QUEUED;
+      const invalid = (slots.phase[slot]! & PHASE_MASK) === INVALID;
+      if (slots.keys[slot] !== undefined && invalid && !remove(slot)) {
         done = this.invalidQueue.length === 0;
       }
     }
@@ -1130,28 +1127,30 @@ export class CacheManager {
   // Categories
 
   private linkIntoCategory(slot: number, category: string, phase: number): void {
+    const { categoryPrev, categoryNext } = this.slots;
     let index = this.categoryIndex.get(category);
     if (index === undefined) {
       index = { head: NIL, tail: NIL, size: 0, phases: [0, 0, 0, 0] };
       this.categoryIndex.set(category, index);
     }
-    this.categoryPrev[slot] = index.tail;
-    this.categoryNext[slot] = NIL;
+    categoryPrev[slot] = index.tail;
+    categoryNext[slot] = NIL;
     if (index.tail === NIL) index.head = slot;
-    else this.categoryNext[index.tail] = slot;
+    else categoryNext[index.tail] = slot;
     index.tail = slot;
     index.size++;
     index.phases[phase]++;
   }
 
   private unlinkFromCategory(slot: number, category: string, phase: number): void {
+    const { categoryPrev, categoryNext } = this.slots;
     const index = this.categoryIndex.get(category)!;
-    const prev = this.categoryPrev[slot]!;
-    const next = this.categoryNext[slot]!;
+    const prev = categoryPrev[slot]!;
+    const next = categoryNext[slot]!;
     if (prev === NIL) index.head = next;
-    else this.categoryNext[prev] = next;
+    else categoryNext[prev] = next;
     if (next === NIL) index.tail = prev;
-    else this.categoryPrev[next] = prev;
+    else categoryPrev[next] = prev;
     index.phases[phase]--;
     if (--index.size === 0) this.categoryIndex.delete(category);
   }

@@ -1,9 +1,11 @@
 /**
- * Deep, frozen copies of JSON values, checked in the same pass.
+ * Deep copies of JSON values, checked in the same pass, and their deep freezing.
  *
  * The cache keeps what `set` was given as it was at that moment: a caller who mutates its object
- * afterwards, or mutates what a read returned, cannot change the cached value. Copying once on
- * write and freezing lets every read hand out the stored value itself, with no copy.
+ * afterwards, or mutates what a read returned, cannot change the cached value. The cache copies
+ * once on write and freezes the copy before anyone can see it, so that every read hands out the
+ * stored value itself, with no copy. Freezing costs more than copying in V8 (a map transition per
+ * object), so the cache does it when a value is first read, not on every write.
  */
 
 /** Objects nested deeper than this are refused (it also bounds the walk of a cyclic value). */
@@ -36,7 +38,7 @@ const ARRAY_PROTOTYPE = Array.prototype;
 const hasOwn = Object.hasOwn;
 
 /**
- * Returns a deep-frozen copy of `value`, which must be a JSON value: `null`, a boolean, a finite
+ * Returns a deep copy of `value`, which must be a JSON value: `null`, a boolean, a finite
  * number, a string, an array of JSON values, or a plain object (prototype `Object.prototype` or
  * `null`) whose own enumerable string-keyed values are JSON values and which has no symbol keys.
  * Anything else (functions, `undefined`, symbols, BigInt, NaN/±Infinity, cycles, `Map`, `Set`,
@@ -106,7 +108,7 @@ function copyObject(value: object, ancestors: object[]): unknown {
     throw atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
   }
   ancestors.pop();
-  return Object.freeze(copied);
+  return copied;
 }
 
 function copyArray(value: unknown[], ancestors: object[]): unknown {
@@ -123,7 +125,21 @@ function copyArray(value: unknown[], ancestors: object[]): unknown {
     throw atPath(error, `[${i}]`);
   }
   ancestors.pop();
-  return Object.freeze(copied);
+  return copied;
+}
+
+/**
+ * Freezes a value made by {@link snapshotJson} and everything in it. Only for such values: they
+ * are trees of plain objects and arrays (no cycles, no accessors).
+ */
+export function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  }
 }
 
 /** Prefixes a NotJsonError's path with one step; other errors (a throwing getter) get wrapped. */
