@@ -8,7 +8,7 @@ import { CacheManager } from '../../lib/core/cache-manager.js';
 import { Cached, CacheManagerService } from '../../lib/index.js';
 import { closeApps, startApp } from '../cached/cached.helpers.js';
 import { CLOCK_START, silentLogger } from '../model/model.harness.js';
-import { modelRuns } from '../model/operations.arbitrary.js';
+import { modelRuns, PROPERTY_TIMEOUT_MS } from '../model/operations.arbitrary.js';
 import {
   callPlans,
   type Mode,
@@ -20,31 +20,35 @@ import {
 const modes = fc.constantFrom<Mode>('plain', 'staleWhileRevalidate', 'staleIfError');
 
 describe('cache.wrap under concurrency', () => {
-  it('one invocation per key at a time; each caller gets what it joined; no entry from a failure', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.scheduler(), callPlans, modes, async (scheduler, plans, mode) => {
-        const clock = { ms: CLOCK_START };
-        const cache = new CacheManager({
-          cleanupInterval: 0,
-          clock: () => clock.ms,
-          logger: silentLogger,
-        });
-        const subject: Subject = {
-          cache,
-          setClock: (ms) => (clock.ms = ms),
-          readClock: () => clock.ms,
-          call: (key, m, loader) =>
-            cache.wrap(key, () => loader(key), {
-              ttl: TTL_SECONDS,
-              staleWhileRevalidate: m === 'staleWhileRevalidate',
-              staleIfError: m === 'staleIfError',
-            }),
-        };
-        await runInterleaving(subject, scheduler, plans, mode);
-      }),
-      { numRuns: modelRuns(500) },
-    );
-  });
+  it(
+    'one invocation per key at a time; each caller gets what it joined; no entry from a failure',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.scheduler(), callPlans, modes, async (scheduler, plans, mode) => {
+          const clock = { ms: CLOCK_START };
+          const cache = new CacheManager({
+            cleanupInterval: 0,
+            clock: () => clock.ms,
+            logger: silentLogger,
+          });
+          const subject: Subject = {
+            cache,
+            setClock: (ms) => (clock.ms = ms),
+            readClock: () => clock.ms,
+            call: (key, m, loader) =>
+              cache.wrap(key, () => loader(key), {
+                ttl: TTL_SECONDS,
+                staleWhileRevalidate: m === 'staleWhileRevalidate',
+                staleIfError: m === 'staleIfError',
+              }),
+          };
+          await runInterleaving(subject, scheduler, plans, mode);
+        }),
+        { numRuns: modelRuns(500) },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 /** The loader the decorated methods call, swapped per run. */
@@ -90,13 +94,17 @@ describe('@Cached under concurrency', () => {
 
   afterAll(closeApps);
 
-  it('keeps the same promises as wrap: single flight per key, the joined outcome, no failed entry', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.scheduler(), callPlans, modes, async (scheduler, plans, mode) => {
-        subject.cache.clear();
-        await runInterleaving(subject, scheduler, plans, mode);
-      }),
-      { numRuns: modelRuns(300) },
-    );
-  });
+  it(
+    'keeps the same promises as wrap: single flight per key, the joined outcome, no failed entry',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.scheduler(), callPlans, modes, async (scheduler, plans, mode) => {
+          subject.cache.clear();
+          await runInterleaving(subject, scheduler, plans, mode);
+        }),
+        { numRuns: modelRuns(300) },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

@@ -11,7 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CacheManager } from '../../lib/core/cache-manager.js';
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
 import { CLOCK_START, silentLogger } from './model.harness.js';
-import { CATEGORIES, modelRuns, TTLS } from './operations.arbitrary.js';
+import { CATEGORIES, modelRuns, PROPERTY_TIMEOUT_MS, TTLS } from './operations.arbitrary.js';
 
 /** Statistics recounted from the entries themselves: what `getStats()` must say. */
 function assertConsistent(cache: CacheManager): void {
@@ -81,100 +81,111 @@ const interference = (keys: number): fc.Arbitrary<Interference> =>
 afterEach(() => jest.restoreAllMocks());
 
 describe('cleanupInSlices with calls interleaved between its slices', () => {
-  it('removes what was dead, keeps what was alive, counts what it removed, and stays consistent', async () => {
-    const scenario = fc.integer({ min: 300, max: 2500 }).chain((size) =>
-      fc.record({
-        size: fc.constant(size),
-        ttls: fc.array(fc.constantFrom(...TTLS), { minLength: size, maxLength: size }),
-        categories: fc.array(fc.constantFrom(...CATEGORIES), { minLength: size, maxLength: size }),
-        invalidated: fc.array(fc.nat(size - 1), { maxLength: size / 2 }),
-        invalidatedCategory: fc.option(fc.constantFrom(...CATEGORIES), { nil: undefined }),
-        advanceMs: fc.integer({ min: 0, max: 7000 }),
-        interference: fc.array(interference(size), { maxLength: 40 }),
-      }),
-    );
-    await fc.assert(
-      fc.asyncProperty(scenario, async (s) => {
-        const clock = { ms: CLOCK_START };
-        const cache = new CacheManager({
-          maxEntries: s.size + 100,
-          cleanupInterval: 0,
-          clock: () => clock.ms,
-          logger: silentLogger,
-        });
-        for (let i = 0; i < s.size; i++) {
-          clock.ms += i % 7 === 0 ? 1 : 0;
-          cache.set(`k${i}`, i, { ttl: s.ttls[i], category: s.categories[i] });
-        }
-        for (const i of s.invalidated) cache.invalidate(`k${i}`);
-        if (s.invalidatedCategory !== undefined) cache.invalidateCategory(s.invalidatedCategory);
-        clock.ms += s.advanceMs;
-        const statusAtStart = new Map(
-          [...cache.getAllEntries()].map(([key, entry]) => [key, entry.status]),
-        );
-        const cleanupsBefore = cache.getStats().totalCleanups;
+  it(
+    'removes what was dead, keeps what was alive, counts what it removed, and stays consistent',
+    async () => {
+      const scenario = fc.integer({ min: 300, max: 2500 }).chain((size) =>
+        fc.record({
+          size: fc.constant(size),
+          ttls: fc.array(fc.constantFrom(...TTLS), { minLength: size, maxLength: size }),
+          categories: fc.array(fc.constantFrom(...CATEGORIES), {
+            minLength: size,
+            maxLength: size,
+          }),
+          invalidated: fc.array(fc.nat(size - 1), { maxLength: size / 2 }),
+          invalidatedCategory: fc.option(fc.constantFrom(...CATEGORIES), { nil: undefined }),
+          advanceMs: fc.integer({ min: 0, max: 7000 }),
+          interference: fc.array(interference(size), { maxLength: 40 }),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(scenario, async (s) => {
+          const clock = { ms: CLOCK_START };
+          const cache = new CacheManager({
+            maxEntries: s.size + 100,
+            cleanupInterval: 0,
+            clock: () => clock.ms,
+            logger: silentLogger,
+          });
+          for (let i = 0; i < s.size; i++) {
+            clock.ms += i % 7 === 0 ? 1 : 0;
+            cache.set(`k${i}`, i, { ttl: s.ttls[i], category: s.categories[i] });
+          }
+          for (const i of s.invalidated) cache.invalidate(`k${i}`);
+          if (s.invalidatedCategory !== undefined) cache.invalidateCategory(s.invalidatedCategory);
+          clock.ms += s.advanceMs;
+          const statusAtStart = new Map(
+            [...cache.getAllEntries()].map(([key, entry]) => [key, entry.status]),
+          );
+          const cleanupsBefore = cache.getStats().totalCleanups;
 
-        sliceEvery256Removals();
-        const touched = new Set<string>();
-        let finished = false;
-        const running = cache.cleanupInSlices().finally(() => (finished = true));
-        for (const op of s.interference) {
-          if (finished) break;
-          touched.add(op.key);
-          if (op.kind === 'set') cache.set(op.key, 'interleaved', op.ttl);
-          else if (op.kind === 'get') cache.get(op.key, { includeStale: true });
-          else cache[op.kind](op.key);
-          await nextTurn();
-        }
-        const removed = await running;
-        jest.restoreAllMocks();
+          sliceEvery256Removals();
+          const touched = new Set<string>();
+          let finished = false;
+          const running = cache.cleanupInSlices().finally(() => (finished = true));
+          for (const op of s.interference) {
+            if (finished) break;
+            touched.add(op.key);
+            if (op.kind === 'set') cache.set(op.key, 'interleaved', op.ttl);
+            else if (op.kind === 'get') cache.get(op.key, { includeStale: true });
+            else cache[op.kind](op.key);
+            await nextTurn();
+          }
+          const removed = await running;
+          jest.restoreAllMocks();
 
-        expect(cache.getStats().totalCleanups - cleanupsBefore).toBe(removed);
-        const held = cache.getAllEntries();
-        const wrong = [...statusAtStart].filter(([key, status]) => {
-          const dead = status === CacheStatus.EXPIRED || status === CacheStatus.INVALID;
-          return !touched.has(key) && held.has(key) === dead;
-        });
-        expect(wrong).toEqual([]);
-        assertConsistent(cache);
-        // A full cleanup afterwards leaves only live entries, still consistent.
-        cache.cleanup();
-        assertConsistent(cache);
-        const stats = cache.getStats();
-        expect(stats.expiredEntries + stats.invalidEntries).toBe(0);
-      }),
-      // Shrinking thousands of entries takes minutes: report the first failure (its seed replays it).
-      { numRuns: modelRuns(40), endOnFailure: true },
-    );
-  });
+          expect(cache.getStats().totalCleanups - cleanupsBefore).toBe(removed);
+          const held = cache.getAllEntries();
+          const wrong = [...statusAtStart].filter(([key, status]) => {
+            const dead = status === CacheStatus.EXPIRED || status === CacheStatus.INVALID;
+            return !touched.has(key) && held.has(key) === dead;
+          });
+          expect(wrong).toEqual([]);
+          assertConsistent(cache);
+          // A full cleanup afterwards leaves only live entries, still consistent.
+          cache.cleanup();
+          assertConsistent(cache);
+          const stats = cache.getStats();
+          expect(stats.expiredEntries + stats.invalidEntries).toBe(0);
+        }),
+        // Shrinking thousands of entries takes minutes: report the first failure (its seed replays it).
+        { numRuns: modelRuns(40), endOnFailure: true },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
-  it('settles the status counters in slices without losing count when calls interleave', async () => {
-    const clock = { ms: CLOCK_START };
-    const size = 120_000; // more than one settle slice (50,000 steps)
-    const cache = new CacheManager({
-      maxEntries: size + 1000,
-      cleanupInterval: 0,
-      clock: () => clock.ms,
-      logger: silentLogger,
-    });
-    for (let i = 0; i < size; i++) cache.set(`k${i}`, i, { ttl: 1, category: i % 2 ? 'x' : 'y' });
-    clock.ms += 1500; // every entry STALE, none counted so yet
-    let finished = false;
-    const running = cache.cleanupInSlices().finally(() => (finished = true));
-    let turns = 0;
-    while (!finished) {
-      turns++;
-      cache.set(`new${turns}`, turns, 2); // a FRESH entry (another TTL: a set settles its group)
-      cache.invalidate(`k${turns * 7}`); // a STALE one turned INVALID mid-settle
-      cache.delete(`k${turns * 7 + 1}`);
-      await nextTurn();
-    }
-    expect(await running).toBe(0);
-    expect(turns).toBeGreaterThan(1);
-    assertConsistent(cache);
-    const stats = cache.getStats();
-    expect(stats.staleEntries).toBe(size - 2 * turns);
-    expect(stats.invalidEntries).toBe(turns);
-    expect(stats.freshEntries).toBe(turns);
-  });
+  it(
+    'settles the status counters in slices without losing count when calls interleave',
+    async () => {
+      const clock = { ms: CLOCK_START };
+      const size = 120_000; // more than one settle slice (50,000 steps)
+      const cache = new CacheManager({
+        maxEntries: size + 1000,
+        cleanupInterval: 0,
+        clock: () => clock.ms,
+        logger: silentLogger,
+      });
+      for (let i = 0; i < size; i++) cache.set(`k${i}`, i, { ttl: 1, category: i % 2 ? 'x' : 'y' });
+      clock.ms += 1500; // every entry STALE, none counted so yet
+      let finished = false;
+      const running = cache.cleanupInSlices().finally(() => (finished = true));
+      let turns = 0;
+      while (!finished) {
+        turns++;
+        cache.set(`new${turns}`, turns, 2); // a FRESH entry (another TTL: a set settles its group)
+        cache.invalidate(`k${turns * 7}`); // a STALE one turned INVALID mid-settle
+        cache.delete(`k${turns * 7 + 1}`);
+        await nextTurn();
+      }
+      expect(await running).toBe(0);
+      expect(turns).toBeGreaterThan(1);
+      assertConsistent(cache);
+      const stats = cache.getStats();
+      expect(stats.staleEntries).toBe(size - 2 * turns);
+      expect(stats.invalidEntries).toBe(turns);
+      expect(stats.freshEntries).toBe(turns);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

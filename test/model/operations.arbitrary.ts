@@ -137,8 +137,14 @@ export const scenarioArbitrary = fc.record({
   ops: fc.array(opArbitrary, { maxLength: 200, size: 'max' }),
 });
 
-/** Runs and sequence length, enlarged by `npm run test:long` through MODEL_RUNS. */
+/**
+ * How many runs a property makes: `normal` in `npm test`, times MODEL_SCALE (an integer) when
+ * set, as `npm run test:long` does.
+ */
 export function modelRuns(normal: number): number {
-  const fromEnv = Number(process.env.MODEL_RUNS);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : normal;
+  const scale = Number(process.env.MODEL_SCALE);
+  return Number.isInteger(scale) && scale > 0 ? normal * scale : normal;
 }
+
+/** Limit for an async property (not an assertion: a safety net against a hang). */
+export const PROPERTY_TIMEOUT_MS = 60_000 * (Number(process.env.MODEL_SCALE) || 1);
