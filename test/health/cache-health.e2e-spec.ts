@@ -218,6 +218,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
     [{ minHitRatePercent: Number.NaN }, 'minHitRatePercent', 'a percentage from 0 to 100', NaN],
     [{ maxStalePercent: '25' }, 'maxStalePercent', 'a percentage from 0 to 100', '25'],
     [{ warningStatus: 'down' }, 'warningStatus', "'up' or 'degraded'", 'down'],
+    [null, 'options', 'an object', null],
   ])('rejects %p with a RangeError naming the option', async (options, name, expected, value) => {
     await start();
     const indicator = app!.get(CacheHealthIndicator);
