@@ -26,8 +26,6 @@ export interface Adapter {
   readonly name: Implementation;
   /** Whether the ops return promises (they are then awaited in the timed function). */
   readonly async: boolean;
-  /** What a workload must say about how this implementation does it (shown in the tables). */
-  readonly notes: Partial<Record<string, string>>;
   get(key: string): unknown;
   set(key: string, value: unknown): unknown;
   /** Writes `key`, new, into a full cache; `oldestKey` is the least recently written key. */
@@ -46,11 +44,6 @@ export async function createAdapter(name: Implementation, capacity: number): Pro
       return {
         name,
         async: false,
-        notes: {
-          'set-evict': 'delete oldest + set',
-          'invalidate-category': 'scan all keys by prefix',
-          mix: 'unbounded',
-        },
         get: (key) => map.get(key),
         set: (key, value) => map.set(key, value),
         setEvicting: (key, oldestKey, value) => {
@@ -70,7 +63,6 @@ export async function createAdapter(name: Implementation, capacity: number): Pro
       return {
         name,
         async: false,
-        notes: { 'invalidate-category': 'scan all keys by prefix' },
         get: (key) => lru.get(key),
         set: (key, value) => lru.set(key, value as object),
         setEvicting: (key, _oldestKey, value) => lru.set(key, value as object),
@@ -87,11 +79,6 @@ export async function createAdapter(name: Implementation, capacity: number): Pro
       return {
         name,
         async: true,
-        notes: {
-          'set-evict': 'set + del (unbounded store)',
-          mix: 'unbounded store',
-          'invalidate-category': 'n/a (no categories, no key scan)',
-        },
         get: (key) => cache.get(key),
         set: (key, value) => cache.set(key, value),
         setEvicting: async (key, oldestKey, value) => {
@@ -112,7 +99,6 @@ export async function createAdapter(name: Implementation, capacity: number): Pro
       return {
         name,
         async: false,
-        notes: {},
         get: (key) => cache.getData(key),
         set: (key, value) => cache.set(key, value),
         setEvicting: (key, _oldestKey, value) => cache.set(key, value),

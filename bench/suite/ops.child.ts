@@ -6,10 +6,8 @@ import { do_not_optimize, measure } from 'mitata';
 
 import { createAdapter, type Adapter, type Implementation } from './adapters.js';
 import { runChild } from './child.util.js';
+import type { OpWorkload } from './plan.js';
 import { makeKeys, makeValue, setFlags, shuffled, zipfSequence } from './workloads.js';
-
-export const OP_WORKLOADS = ['get-hit', 'set-existing', 'set-evict', 'mix'] as const;
-export type OpWorkload = (typeof OP_WORKLOADS)[number];
 
 export interface OpsJob {
   impl: Implementation;

@@ -1,0 +1,62 @@
+/** What the suite measures: workloads, sizes, parts, modes, and where each figure is kept. */
+import type { Implementation } from './adapters.js';
+
+export const OP_WORKLOADS = ['get-hit', 'set-existing', 'set-evict', 'mix'] as const;
+export type OpWorkload = (typeof OP_WORKLOADS)[number];
+
+export const PARTS = ['ops', 'category', 'stats', 'memory', 'cleanup', 'http'] as const;
+export type Part = (typeof PARTS)[number];
+export const CAPACITIES = [1_000, 100_000];
+export const STATS_SIZES = [100_000, 1_000_000];
+export const MEMORY_ENTRIES = 100_000;
+export const CLEANUP_ENTRIES = 1_000_000;
+export const HTTP_ROUTES = ['trivial', 'cached', 'interceptor'] as const;
+export type HttpRoute = (typeof HTTP_ROUTES)[number];
+
+export const MODES = {
+  quick: {
+    runs: 3,
+    minCpuMs: 150,
+    categoryRounds: 40,
+    statsCalls: 51,
+    http: { warmupS: 1, durationS: 3, connections: 10 },
+  },
+  full: {
+    runs: 7,
+    minCpuMs: 800,
+    categoryRounds: 200,
+    statsCalls: 201,
+    http: { warmupS: 2, durationS: 10, connections: 10 },
+  },
+};
+export type Mode = keyof typeof MODES;
+export type ModeConfig = (typeof MODES)[Mode];
+
+/** Category jobs: 1% of the cache, plus a 10-entry category in both sizes (does the cost follow
+ * the category's size or the cache's?). */
+export const CATEGORY_CASES: { capacity: number; categorySize: number }[] = [
+  { capacity: 1_000, categorySize: 10 },
+  { capacity: 100_000, categorySize: 1_000 },
+  { capacity: 100_000, categorySize: 10 },
+];
+
+/** Every measured value, one element per run. */
+export interface Figures {
+  ops: Record<string, { nsPerOp: number[]; p50Ns: number[]; hitRatio: number[] }>;
+  category: Record<string, number[]>;
+  stats: Record<string, { steadyMs: number[]; firstMs: number[]; afterStaleMs: number[] }>;
+  memory: Record<string, number[]>;
+  cleanup: {
+    totalMs: number[];
+    maxDelayMs: number[];
+    p99DelayMs: number[];
+    longestTurnMs: number[];
+    removed: number[];
+  };
+  http: Record<string, { requestsPerSecond: number[]; p99Ms: number[]; failures: number[] }>;
+}
+
+export const opsId = (workload: OpWorkload, capacity: number, impl: Implementation) =>
+  `${workload}@${capacity}/${impl}`;
+export const categoryId = (capacity: number, categorySize: number, impl: Implementation) =>
+  `${capacity}/${categorySize}/${impl}`;
