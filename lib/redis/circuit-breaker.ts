@@ -30,6 +30,12 @@ export class CircuitBreaker {
     return this.state;
   }
 
+  /** Milliseconds until an open circuit lets a probe through (0 when it would now). */
+  msUntilProbe(): number {
+    if (this.state !== 'open') return 0;
+    return Math.max(0, this.openedAt + this.cooldownMs - this.now());
+  }
+
   /** Whether a call may go out now. In half-open state, true once, for the probe. */
   allow(): boolean {
     const state = this.current;

@@ -18,12 +18,21 @@ export interface BusMessage {
   op: BusOperation;
   /** The key (`s`, `i`, `d`) or the category (`ic`, `cc`). */
   arg?: string;
+  /** For `s`: the written entry's timestamp (ms since the epoch). */
+  t?: number;
 }
 
 const OPERATIONS = new Set<string>(['s', 'i', 'd', 'ic', 'cc', 'c']);
 
-export function encodeBusMessage(src: string, op: BusOperation, arg?: string): string {
-  const message: BusMessage = arg === undefined ? { v: 1, src, op } : { v: 1, src, op, arg };
+export function encodeBusMessage(
+  src: string,
+  op: BusOperation,
+  arg?: string,
+  timestampMs?: number,
+): string {
+  const message: BusMessage = { v: 1, src, op };
+  if (arg !== undefined) message.arg = arg;
+  if (timestampMs !== undefined) message.t = timestampMs;
   return JSON.stringify(message);
 }
 
@@ -42,6 +51,9 @@ export function decodeBusMessage(raw: string): BusMessage | string {
   if (typeof message.op !== 'string' || !OPERATIONS.has(message.op)) return 'unknown operation';
   if (message.op !== 'c' && (typeof message.arg !== 'string' || message.arg.length === 0)) {
     return 'no key or category';
+  }
+  if (message.t !== undefined && (typeof message.t !== 'number' || !Number.isFinite(message.t))) {
+    return 'no valid timestamp';
   }
   return message as BusMessage;
 }

@@ -61,14 +61,22 @@ export interface RedisTierStats extends TierStats {
   leasesAcquired: number;
   /** Loads this instance left to another instance (served stale, or waited). */
   leaseWaits: number;
+  /** The last error talking to Redis, if any. */
+  lastError: string | undefined;
   /** This instance's id on the bus. */
   instanceId: string;
 }
 
-/** An L2 read under way; an invalidation of its key while it runs makes its answer void. */
+/**
+ * An L2 read under way. Its answer travels on the command connection, the bus's messages on
+ * another one, so a message may overtake the answer: an invalidation of the key heard meanwhile
+ * makes the answer void, a write heard meanwhile makes older entries void.
+ */
 interface FetchTicket {
   readonly key: string;
   void: boolean;
+  /** Entries written before this (ms since the epoch) are void. */
+  notBefore: number;
 }
 
 /** Why a Redis command did not succeed. */
@@ -136,6 +144,7 @@ export class RedisTier implements CacheTier {
   private readonly loadWaiters = new Map<string, Set<() => void>>();
   private readonly listeners: [RedisClientLike, string, (...args: never[]) => void][] = [];
 
+  private lastError: string | undefined;
   private l2Errors = 0;
   private connectionErrors = 0;
   private l2Skipped = 0;
@@ -259,6 +268,7 @@ export class RedisTier implements CacheTier {
       l1ClearsAfterGap: this.l1ClearsAfterGap,
       leasesAcquired: this.leasesAcquired,
       leaseWaits: this.leaseWaits,
+      lastError: this.lastError,
       instanceId: this.options.instanceId,
     };
   }
@@ -268,7 +278,7 @@ export class RedisTier implements CacheTier {
   afterSet(entry: CacheEntry<unknown>): void {
     if (this.applyingRemote || this.closed) return;
     const { key } = entry;
-    this.voidFetches(key);
+    this.raiseFetchFloor(key, entry.timestampMs);
     const tierEntry: TierEntry = {
       data: entry.data,
       timestampMs: entry.timestampMs,
@@ -280,7 +290,14 @@ export class RedisTier implements CacheTier {
     const write = this.script(
       SET_SCRIPT,
       [this.entryPrefix + key, this.indexPrefix + entry.category, this.categoriesKey],
-      [value, expiresAtMs(tierEntry), key, entry.category, this.channel, this.message('s', key)],
+      [
+        value,
+        expiresAtMs(tierEntry),
+        key,
+        entry.category,
+        this.channel,
+        this.message('s', key, entry.timestampMs),
+      ],
     );
     // A write that did not reach Redis may leave an older value there: drop it when Redis is back.
     write.catch(() => this.keepPending('s', key));
@@ -307,7 +324,7 @@ export class RedisTier implements CacheTier {
 
   async fetch(key: string): Promise<TierEntry | undefined> {
     if (this.closed) return undefined;
-    const ticket: FetchTicket = { key, void: false };
+    const ticket: FetchTicket = { key, void: false, notBefore: -Infinity };
     this.fetches.add(ticket);
     let raw: string | null;
     try {
@@ -321,7 +338,8 @@ export class RedisTier implements CacheTier {
     }
     // An invalidation heard while the read was out may have come after Redis answered.
     if (ticket.void) return undefined;
-    return this.decode(key, raw);
+    const entry = this.decode(key, raw);
+    return entry !== undefined && entry.timestampMs < ticket.notBefore ? undefined : entry;
   }
 
   /**
@@ -384,7 +402,7 @@ export class RedisTier implements CacheTier {
       const remaining = deadline - performance.now();
       if (remaining <= 0 || this.closed) return 'timeout';
       await this.sleepUntilAnnounced(key, Math.min(pollInterval, remaining));
-      const ticket: FetchTicket = { key, void: false };
+      const ticket: FetchTicket = { key, void: false, notBefore: -Infinity };
       this.fetches.add(ticket);
       let reply: unknown;
       try {
@@ -397,7 +415,7 @@ export class RedisTier implements CacheTier {
       const [raw, leased] = Array.isArray(reply) ? reply : [null, 0];
       if (!ticket.void && typeof raw === 'string') {
         const entry = this.decode(key, raw);
-        if (entry !== undefined) return entry;
+        if (entry !== undefined && entry.timestampMs >= ticket.notBefore) return entry;
       }
       if (leased === 0) return 'released';
     }
@@ -471,7 +489,7 @@ export class RedisTier implements CacheTier {
     const arg = message.arg!;
     switch (message.op) {
       case 's':
-        this.voidFetches(arg);
+        this.raiseFetchFloor(arg, message.t ?? Infinity);
         this.applyRemotely(() => this.cache.delete(arg));
         this.wakeWaiters(arg);
         break;
@@ -520,12 +538,18 @@ export class RedisTier implements CacheTier {
     for (const ticket of this.fetches) if (ticket.key === key) ticket.void = true;
   }
 
+  private raiseFetchFloor(key: string, timestampMs: number): void {
+    for (const ticket of this.fetches) {
+      if (ticket.key === key && timestampMs > ticket.notBefore) ticket.notBefore = timestampMs;
+    }
+  }
+
   private voidAllFetches(): void {
     for (const ticket of this.fetches) ticket.void = true;
   }
 
-  private message(op: BusOperation, arg?: string): string {
-    return encodeBusMessage(this.options.instanceId, op, arg);
+  private message(op: BusOperation, arg?: string, timestampMs?: number): string {
+    return encodeBusMessage(this.options.instanceId, op, arg, timestampMs);
   }
 
   // ── Removals, and their replay after an outage ─────────────────────────────────────────────
@@ -599,19 +623,23 @@ export class RedisTier implements CacheTier {
         replayed++;
       }
     } catch {
-      // Redis went away again; what is left waits for the next return.
+      // Redis failed again: what is left is tried again later.
+      if (!this.closed) this.scheduleProbe();
     } finally {
       this.replaying = false;
     }
     if (replayed > 0 || clearedAll) this.logger.log(PENDING_REPLAYED(replayed, clearedAll));
   }
 
-  private scheduleProbe(): void {
+  private scheduleProbe(delayMs = this.options.cooldown): void {
     clearTimeout(this.probeTimer);
     this.probeTimer = setTimeout(() => {
       this.probeTimer = undefined;
-      void this.replayPending();
-    }, this.options.cooldown);
+      // Timers may fire a little early by the clock the breaker reads.
+      const wait = this.breaker.msUntilProbe();
+      if (wait > 0) this.scheduleProbe(wait + 1);
+      else void this.replayPending();
+    }, delayMs);
     this.probeTimer.unref();
   }
 
@@ -663,6 +691,7 @@ export class RedisTier implements CacheTier {
           if (fromRedis) {
             // Redis answered: it is up. Not a reason to stop using it.
             this.breaker.succeeded();
+            this.lastError = message;
             this.l2Errors++;
             this.errorLog.record(message);
           } else {
@@ -675,6 +704,7 @@ export class RedisTier implements CacheTier {
   }
 
   private commandFailed(message: string): void {
+    this.lastError = message;
     this.l2Errors++;
     this.breaker.failed();
     this.errorLog.record(message);
@@ -682,7 +712,8 @@ export class RedisTier implements CacheTier {
 
   private connectionFailed(error: unknown): void {
     this.connectionErrors++;
-    this.errorLog.record(error instanceof Error ? error.message : String(error));
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.errorLog.record(this.lastError);
   }
 
   private listen(

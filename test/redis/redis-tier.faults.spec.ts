@@ -85,7 +85,9 @@ describeWithRedis('Redis tier: faults never take the app down', () => {
     expect(b.cache.getData('k')).toBe('v1');
 
     await redis.kill();
-    await waitFor(() => !a.tier.getStats().busConnected && !b.tier.getStats().busConnected);
+    const down = (one: Instance) =>
+      !one.tier.getStats().busConnected && !one.tier.getStats().connected;
+    await waitFor(() => down(a) && down(b), { what: 'both to see Redis gone' });
 
     // Both keep serving from memory and from loaders.
     expect(b.cache.getData('k')).toBe('v1');
@@ -109,7 +111,12 @@ describeWithRedis('Redis tier: faults never take the app down', () => {
     await expect(b.cache.wrap('k', loader)).resolves.toBe('v2');
     expect(loader).toHaveBeenCalledTimes(1);
     expect(b.tier.getStats().l1ClearsAfterGap).toBe(1);
-    await waitFor(() => a.tier.getStats().pendingInvalidations === 0, { what: 'replay on A' });
+    await waitFor(() => a.tier.getStats().pendingInvalidations === 0, {
+      what: 'replay on A',
+    }).catch((e) => {
+      console.log(JSON.stringify([a.tier.getStats(), a.logger.lines]));
+      throw e;
+    });
   });
 
   it('gives up on a slow Redis after the command timeout, opens the circuit, and replays what it missed', async () => {

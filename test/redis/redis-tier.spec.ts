@@ -28,9 +28,8 @@ describeWithRedis('Redis tier: two instances on one Redis', () => {
   const startPair = async (): Promise<void> => {
     a = await createInstance(redis.url, { keyPrefix: PREFIX, instanceId: 'A' });
     b = await createInstance(redis.url, { keyPrefix: PREFIX, instanceId: 'B' });
-    await waitFor(() => a.tier.getStats().busConnected && b.tier.getStats().busConnected, {
-      what: 'both buses',
-    });
+    const up = (one: Instance) => one.tier.getStats().busConnected && one.tier.getStats().connected;
+    await waitFor(() => up(a) && up(b), { what: 'both instances connected' });
   };
 
   afterEach(async () => {
