@@ -16,10 +16,10 @@ async function bootstrap(): Promise<void> {
   const base = `http://localhost:${port}`;
   console.log(`
 nestjs-fresh-cache sample: a simulated Resonite headless container behind a slow command queue
-  curl ${base}/commands/users              run it twice: "cached": true the second time
-  curl ${base}/commands/container_health   wait 15 s, ask again: "status": "stale"
-  curl ${base}/commands/users?refresh=true force a fresh answer
-  curl -X POST ${base}/commands/kick/bob   invalidates the cached users and worlds
+  curl ${base}/commands/users              pre-warmed at startup: "cached": true at once
+  curl ${base}/commands/container_health   "cached": false, then true; after 15 s "status": "stale"
+  curl '${base}/commands/users?refresh=true'   skip the cache (the seed's force_refresh)
+  curl -X POST ${base}/commands/kick/bob   @CacheInvalidate: the cached users and worlds go
   curl ${base}/cache/stats                 hits, misses, entries by status and category
   curl ${base}/health                      Terminus, with the cache's health checks
   curl ${base}/metrics                     Prometheus metrics
