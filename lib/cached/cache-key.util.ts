@@ -29,10 +29,31 @@ const ARRAY_PROTOTYPE = Array.prototype;
 export function serializeArguments(args: readonly unknown[]): string {
   let length = args.length;
   while (length > 0 && args[length - 1] === undefined) length--;
-  const ancestors: object[] = [];
-  const parts: string[] = [];
-  for (let i = 0; i < length; i++) parts.push(write(args[i], `args[${i}]`, ancestors));
-  return parts.join(',');
+  const walk: Walk = { ancestors: [], path: ['args'] };
+  let text = '';
+  for (let i = 0; i < length; i++) {
+    walk.path.push(i);
+    text += (i === 0 ? '' : ',') + write(args[i], walk);
+    walk.path.pop();
+  }
+  return text;
+}
+
+/**
+ * Where the walk is: the objects above the current value (to find cycles) and the path to it,
+ * turned into text (`args[1].user.roles[0]`) only when an error names it.
+ */
+interface Walk {
+  readonly ancestors: object[];
+  readonly path: (string | number)[];
+}
+
+function pathOf(walk: Walk): string {
+  let text = '';
+  for (const segment of walk.path) {
+    text += typeof segment === 'number' ? `[${segment}]` : text === '' ? segment : `.${segment}`;
+  }
+  return text;
 }
 
 /** The default key of a call: `ClassName.method(<serialized arguments>)`. */
@@ -44,7 +65,7 @@ export function defaultCacheKey(
   return `${className}.${methodName}(${serializeArguments(args)})`;
 }
 
-function write(value: unknown, path: string, ancestors: object[]): string {
+function write(value: unknown, walk: Walk): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -57,58 +78,68 @@ function write(value: unknown, path: string, ancestors: object[]): string {
     case 'undefined':
       return 'undefined';
     case 'object':
-      return value === null ? 'null' : writeObject(value, path, ancestors);
+      return value === null ? 'null' : writeObject(value, walk);
     default:
-      throw new UnserializableArgumentError(`${path} is a ${typeof value}`);
+      throw new UnserializableArgumentError(`${pathOf(walk)} is a ${typeof value}`);
   }
 }
 
-function writeObject(value: object, path: string, ancestors: object[]): string {
-  if (ancestors.includes(value))
-    throw new UnserializableArgumentError(`${path} is part of a cycle`);
+function writeObject(value: object, walk: Walk): string {
+  const { ancestors } = walk;
+  if (ancestors.includes(value)) {
+    throw new UnserializableArgumentError(`${pathOf(walk)} is part of a cycle`);
+  }
   if (ancestors.length >= MAX_JSON_DEPTH) {
-    throw new UnserializableArgumentError(`${path} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new UnserializableArgumentError(
+      `${pathOf(walk)} is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
   }
   const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) {
+    ancestors.push(value);
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      walk.path.push(i);
+      text += (i === 0 ? '' : ',') + write(read(value, i, walk), walk);
+      walk.path.pop();
+    }
+    ancestors.pop();
+    return `${text}]`;
+  }
+  if (prototype === OBJECT_PROTOTYPE || prototype === null) {
+    if (Object.getOwnPropertySymbols(value).length > 0) {
+      throw new UnserializableArgumentError(`${pathOf(walk)} has symbol keys`);
+    }
+    ancestors.push(value);
+    let text = '{';
+    for (const key of Object.keys(value).sort()) {
+      walk.path.push(key);
+      const child = read(value, key, walk);
+      if (child !== undefined) {
+        text += `${text === '{' ? '' : ','}${JSON.stringify(key)}:${write(child, walk)}`;
+      }
+      walk.path.pop();
+    }
+    ancestors.pop();
+    return `${text}}`;
+  }
   if (value instanceof Date && prototype === Date.prototype) {
     const time = value.getTime();
     return `Date(${Number.isNaN(time) ? 'Invalid' : value.toISOString()})`;
   }
-  ancestors.push(value);
-  let text: string;
-  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) {
-    const parts: string[] = [];
-    for (let i = 0; i < value.length; i++) {
-      parts.push(write(read(value, i, path), `${path}[${i}]`, ancestors));
-    }
-    text = `[${parts.join(',')}]`;
-  } else if (prototype === OBJECT_PROTOTYPE || prototype === null) {
-    if (Object.getOwnPropertySymbols(value).length > 0) {
-      throw new UnserializableArgumentError(`${path} has symbol keys`);
-    }
-    const parts: string[] = [];
-    for (const key of Object.keys(value).sort()) {
-      const child = read(value, key, path);
-      if (child === undefined) continue;
-      parts.push(`${JSON.stringify(key)}:${write(child, `${path}.${key}`, ancestors)}`);
-    }
-    text = `{${parts.join(',')}}`;
-  } else {
-    const name = (prototype as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-    throw new UnserializableArgumentError(
-      `${path} is ${typeof name === 'string' && name ? `a ${name}` : 'an object with a custom prototype'}`,
-    );
-  }
-  ancestors.pop();
-  return text;
+  const name = (prototype as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  throw new UnserializableArgumentError(
+    `${pathOf(walk)} is ${typeof name === 'string' && name ? `a ${name}` : 'an object with a custom prototype'}`,
+  );
 }
 
-function read(container: object, key: string | number, path: string): unknown {
+/** Reads `container[key]` (the walk's path already ends with `key`); a throwing getter is named. */
+function read(container: object, key: string | number, walk: Walk): unknown {
   try {
     return (container as Record<string | number, unknown>)[key];
   } catch (error) {
     throw new UnserializableArgumentError(
-      `reading ${path}${typeof key === 'number' ? `[${key}]` : `.${key}`} threw: ${error instanceof Error ? error.message : String(error)}`,
+      `reading ${pathOf(walk)} threw: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
