@@ -16,7 +16,8 @@ export interface CacheBinding {
  * chain). A method whose `this` is bound to nothing behaves like the undecorated method.
  */
 const byInstance = new WeakMap<object, CacheBinding>();
-const byPrototype = new WeakMap<object, CacheBinding>();
+/** Per prototype, the bindings of the apps running it, newest last: the newest one serves. */
+const byPrototype = new WeakMap<object, CacheBinding[]>();
 /** How many prototypes are bound: zero spares unbound calls the walk up the chain. */
 let prototypesBound = 0;
 
@@ -26,8 +27,8 @@ export function bindingOf(self: unknown): CacheBinding | undefined {
   const own = byInstance.get(self);
   if (own !== undefined || prototypesBound === 0) return own;
   for (let proto = Object.getPrototypeOf(self) as object | null; proto !== null;) {
-    const binding = byPrototype.get(proto);
-    if (binding !== undefined) return binding;
+    const bindings = byPrototype.get(proto);
+    if (bindings !== undefined) return bindings[bindings.length - 1];
     proto = Object.getPrototypeOf(proto) as object | null;
   }
   return undefined;
@@ -40,8 +41,13 @@ export function bindInstance(instance: object, binding: CacheBinding): void {
 
 /** Binds every instance of a class, through its prototype. */
 export function bindPrototype(prototype: object, binding: CacheBinding): void {
-  if (!byPrototype.has(prototype)) prototypesBound++;
-  byPrototype.set(prototype, binding);
+  const bindings = byPrototype.get(prototype);
+  if (bindings !== undefined) {
+    bindings.push(binding);
+    return;
+  }
+  byPrototype.set(prototype, [binding]);
+  prototypesBound++;
 }
 
 /** Undoes {@link bindInstance} if `instance` is still bound to `binding`. */
@@ -49,9 +55,16 @@ export function unbindInstance(instance: object, binding: CacheBinding): void {
   if (byInstance.get(instance) === binding) byInstance.delete(instance);
 }
 
-/** Undoes {@link bindPrototype} if `prototype` is still bound to `binding`. */
+/**
+ * Undoes {@link bindPrototype}; another app running the same class keeps its binding (two
+ * apps in one process: tests, say).
+ */
 export function unbindPrototype(prototype: object, binding: CacheBinding): void {
-  if (byPrototype.get(prototype) === binding) {
+  const bindings = byPrototype.get(prototype);
+  const index = bindings?.lastIndexOf(binding) ?? -1;
+  if (index < 0) return;
+  bindings!.splice(index, 1);
+  if (bindings!.length === 0) {
     byPrototype.delete(prototype);
     prototypesBound--;
   }

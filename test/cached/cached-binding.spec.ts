@@ -207,6 +207,19 @@ describe('which calls @Cached serves', () => {
     expect(app.get(CommandBackend).execute).toHaveBeenCalledTimes(1);
   });
 
+  it('keeps a request-scoped class bound to each running app when two run at once', async () => {
+    const first = await startApp({ providers: [CommandBackend, RequestScopedQueue] });
+    const second = await startApp({ providers: [CommandBackend, RequestScopedQueue] });
+    await second.app.close();
+    const queue = await first.app.resolve(RequestScopedQueue, ContextIdFactory.create());
+    await queue.run('users');
+    await queue.run('users');
+    expect(first.app.get(CommandBackend).execute).toHaveBeenCalledTimes(1);
+    expect(first.app.get(CacheManagerService).getKeys()).toEqual([
+      'RequestScopedQueue.run("users")',
+    ]);
+  });
+
   it('shares the cache, by key, between the instances of a transient provider', async () => {
     const { app } = await startApp({
       providers: [CommandBackend, TransientQueue, UsersPanel, WorldsPanel],
