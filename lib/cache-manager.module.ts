@@ -6,6 +6,7 @@ import { ConfigurableModuleClass } from './cache-manager.module-definition.js';
 import { CacheManagerService } from './cache-manager.service.js';
 import { CacheManager } from './core/cache-manager.js';
 import { CachedExplorer } from './cached/cached.explorer.js';
+import { RedisTierProvider } from './redis/redis-tier.provider.js';
 
 /**
  * The cache as a Nest module: `CacheManagerModule.forRoot({ defaultTtl, maxEntries,
@@ -13,7 +14,8 @@ import { CachedExplorer } from './cached/cached.explorer.js';
  *
  * Provides `CacheManagerService` (also injectable as `CacheManager`), globally by default; runs
  * the automatic cleanup on `@nestjs/schedule`; serves `GET /cache/stats` unless
- * `statsController: false`; binds `@Cached` and `@CacheInvalidate` methods to the cache.
+ * `statsController: false`; binds `@Cached` and `@CacheInvalidate` methods to the cache; with
+ * the `redis` option, shares the cache between the app's instances through Redis.
  */
 @Module({
   imports: [DiscoveryModule],
@@ -22,6 +24,7 @@ import { CachedExplorer } from './cached/cached.explorer.js';
     { provide: CacheManager, useExisting: CacheManagerService },
     CacheCleanupScheduler,
     CachedExplorer,
+    RedisTierProvider,
   ],
   exports: [CacheManagerService, CacheManager],
 })

@@ -42,3 +42,15 @@ export type { Clock } from './core/clock.interface.js';
 export type { CacheLogger } from './core/logger.interface.js';
 export type { JsonArray, JsonObject, JsonPrimitive, JsonValue } from './core/json.interface.js';
 export type { CacheTier, TierEntry, TierStats } from './core/cache-tier.interface.js';
+
+// The Redis tier: types only at the root, and `attachRedisTier` for a cache used without Nest.
+// Nothing here imports `ioredis`; the tier loads it when a `url` is given.
+export { attachRedisTier } from './redis/redis-tier.factory.js';
+export { DEFAULT_REDIS_TIER_OPTIONS } from './redis/redis-tier.options.util.js';
+export type { RedisTier, RedisTierStats } from './redis/redis-tier.js';
+export type {
+  RedisCircuitBreakerOptions,
+  RedisClientLike,
+  RedisDistributedLockOptions,
+  RedisTierOptions,
+} from './redis/redis-tier.options.interface.js';

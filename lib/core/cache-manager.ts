@@ -538,9 +538,14 @@ export class CacheManager {
     }
   }
 
-  /** Stops automatic cleanup and removes every entry. The cache stays usable. */
+  /**
+   * Stops automatic cleanup, detaches the second tier (if any) and removes every entry. The cache
+   * stays usable, in memory only.
+   */
   shutdown(): void {
     this.stopAutomaticCleanup();
+    // One instance shutting down must not clear the tier the other instances share.
+    this.tier = undefined;
     this.clear();
   }
 

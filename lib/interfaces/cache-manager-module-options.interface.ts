@@ -1,11 +1,20 @@
 import type { CacheManagerOptions } from '../core/cache-options.interface.js';
+import type { RedisTierOptions } from '../redis/redis-tier.options.interface.js';
 
 /**
  * Options of `CacheManagerModule.forRoot()` (and what `forRootAsync()` factories return): the
  * cache's own options. The module writes its log lines through Nest's `Logger` (context
  * `CacheManager`); pass `logger` only to send them elsewhere.
  */
-export type CacheManagerModuleOptions = CacheManagerOptions;
+export interface CacheManagerModuleOptions extends CacheManagerOptions {
+  /**
+   * Share the cache between the app's instances through Redis: a second tier behind the
+   * in-memory one, and a bus that carries invalidations between instances. `ioredis` (an
+   * optional peer dependency) is loaded only when this is set with a `url`.
+   * @default undefined (memory only)
+   */
+  redis?: RedisTierOptions;
+}
 
 /** Where the statistics route is served: `false` for nowhere, `{ path }` to move it. */
 export type StatsControllerOption = boolean | { path: string };
