@@ -88,6 +88,13 @@ export interface RedisTierOptions {
    * @default 250
    */
   commandTimeout?: number;
+  /**
+   * Milliseconds a background write (a `set`, an invalidation) may take before it counts as
+   * failed. Longer than `commandTimeout` because nobody waits for it, and a burst of writes
+   * queues on one connection; a failed invalidation is kept and replayed.
+   * @default 2000
+   */
+  writeTimeout?: number;
   /** When to stop trying Redis after repeated failures. */
   circuitBreaker?: RedisCircuitBreakerOptions;
   /**
@@ -124,6 +131,7 @@ export interface ResolvedRedisTierOptions {
   clientOptions: Record<string, unknown>;
   keyPrefix: string;
   commandTimeout: number;
+  writeTimeout: number;
   failureThreshold: number;
   cooldown: number;
   /** Undefined when the distributed lock is off. */

@@ -15,6 +15,7 @@ import {
 export const DEFAULT_REDIS_TIER_OPTIONS = Object.freeze({
   keyPrefix: 'fresh-cache:',
   commandTimeout: 250,
+  writeTimeout: 2000,
   failureThreshold: 5,
   cooldown: 5000,
   leaseTimeout: 10_000,
@@ -149,6 +150,11 @@ export function resolveRedisTierOptions(options: RedisTierOptions): ResolvedRedi
       'commandTimeout',
       options.commandTimeout,
       DEFAULT_REDIS_TIER_OPTIONS.commandTimeout,
+    ),
+    writeTimeout: milliseconds(
+      'writeTimeout',
+      options.writeTimeout,
+      DEFAULT_REDIS_TIER_OPTIONS.writeTimeout,
     ),
     failureThreshold: wholeNumber(
       'circuitBreaker.failureThreshold',

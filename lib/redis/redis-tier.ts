@@ -406,7 +406,12 @@ export class RedisTier implements CacheTier {
       this.fetches.add(ticket);
       let reply: unknown;
       try {
-        reply = await this.script(PEEK_LOAD_SCRIPT, [this.entryPrefix + key, leaseKey], []);
+        reply = await this.script(
+          PEEK_LOAD_SCRIPT,
+          [this.entryPrefix + key, leaseKey],
+          [],
+          this.options.commandTimeout,
+        );
       } catch {
         return 'timeout';
       } finally {
@@ -645,21 +650,26 @@ export class RedisTier implements CacheTier {
 
   // ── Commands ───────────────────────────────────────────────────────────────────────────────
 
-  private script(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.command(() => this.client.eval(source, keys.length, ...keys, ...args));
+  /** Runs a Lua script; a write (the default) is bounded by `writeTimeout`. */
+  private script(
+    source: string,
+    keys: string[],
+    args: (string | number)[],
+    timeoutMs = this.options.writeTimeout,
+  ): Promise<unknown> {
+    return this.command(() => this.client.eval(source, keys.length, ...keys, ...args), timeoutMs);
   }
 
   /**
    * Runs one Redis command under the circuit breaker and the command timeout. Rejects with a
    * {@link TierError} on failure, timeout, or an open circuit; counts and logs failures.
    */
-  private command<R>(send: () => Promise<R>): Promise<R> {
+  private command<R>(send: () => Promise<R>, timeoutMs = this.options.commandTimeout): Promise<R> {
     // Not connected: known to fail, so not tried (and not held in a client's offline queue).
     if (this.closed || this.client.status !== 'ready' || !this.breaker.allow()) {
       this.l2Skipped++;
       return Promise.reject(SKIPPED);
     }
-    const timeoutMs = this.options.commandTimeout;
     return new Promise<R>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {

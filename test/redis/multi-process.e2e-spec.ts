@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
 import { CacheInstanceProcess } from './cache-instance.process.js';
-import { RedisServerHarness, describeWithRedis } from './redis-server.harness.js';
+import { describeWithRedis } from './describe-with-redis.js';
+import { RedisServerHarness } from './redis-server.harness.js';
 import { adminClient } from './redis-tier.fixture.js';
 import { waitFor } from './wait-for.util.js';
 

@@ -4,8 +4,6 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-import { describe } from '@jest/globals';
-
 import { waitFor } from './wait-for.util.js';
 
 /** Where `redis-server` is: `REDIS_SERVER_BIN`, or the first one on the PATH. */
@@ -121,25 +119,3 @@ export class RedisServerHarness {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-const binary = findRedisServer();
-
-/**
- * `describe` for tests that need a real `redis-server`. Without the binary, the tests are skipped
- * with a loud message, except under CI, where they fail: CI must run them.
- */
-export const describeWithRedis: typeof describe = (() => {
-  if (binary !== undefined) return describe;
-  if (process.env.CI === 'true' || process.env.CI === '1') {
-    throw new Error(
-      'redis-server not found (set REDIS_SERVER_BIN or put it on the PATH): the Redis tier tests must run under CI.',
-    );
-  }
-  console.warn(
-    '\n\n  ********************************************************************\n' +
-      '  *  redis-server not found: the Redis tier tests are SKIPPED.        *\n' +
-      '  *  Install redis-server or set REDIS_SERVER_BIN to run them.        *\n' +
-      '  ********************************************************************\n',
-  );
-  return describe.skip;
-})() as typeof describe;

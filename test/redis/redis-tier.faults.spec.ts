@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals'
 import type { Redis } from 'ioredis';
 
 import { CIRCUIT_OPENED } from '../../lib/redis/redis.messages.js';
-import { RedisServerHarness, describeWithRedis } from './redis-server.harness.js';
+import { describeWithRedis } from './describe-with-redis.js';
+import { RedisServerHarness } from './redis-server.harness.js';
 import { adminClient, createInstance, type Instance } from './redis-tier.fixture.js';
 import { waitFor } from './wait-for.util.js';
 

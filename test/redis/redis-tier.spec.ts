@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
 import { BAD_ENTRY } from '../../lib/redis/redis.messages.js';
-import { RedisServerHarness, describeWithRedis } from './redis-server.harness.js';
+import { describeWithRedis } from './describe-with-redis.js';
+import { RedisServerHarness } from './redis-server.harness.js';
 import { adminClient, createInstance, type Instance } from './redis-tier.fixture.js';
 import { waitFor } from './wait-for.util.js';
 
