@@ -295,6 +295,21 @@ export class CacheModel {
       .sort((a, b) => a.writeSeq - b.writeSeq);
   }
 
+  /** What `getStatusCountsByCategory()` must return, as sorted [category, counts] pairs. */
+  statusCountsByCategory(): [string, Record<CacheStatus, number>][] {
+    const categories = [...new Set(this.entries.map((r) => r.category))].sort();
+    return categories.map((category) => {
+      const counts = {
+        [CacheStatus.FRESH]: 0,
+        [CacheStatus.STALE]: 0,
+        [CacheStatus.EXPIRED]: 0,
+        [CacheStatus.INVALID]: 0,
+      };
+      for (const r of this.entries) if (r.category === category) counts[this.status(r)]++;
+      return [category, counts];
+    });
+  }
+
   /** What `getStats().toDict()` must return. */
   stats(): Record<string, unknown> {
     const count = (status: CacheStatus) =>

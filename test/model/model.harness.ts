@@ -176,6 +176,11 @@ export class ModelHarness {
         return;
       case 'stats':
         this.same('getStats', cache.getStats().toDict(), model.stats());
+        this.same(
+          'getStatusCountsByCategory',
+          sortedPairs(cache.getStatusCountsByCategory()),
+          model.statusCountsByCategory(),
+        );
         return;
       case 'keys':
         this.same(
@@ -247,6 +252,7 @@ export class ModelHarness {
     ]);
     const actual = {
       stats: cache.getStats().toDict(),
+      byCategoryAndStatus: sortedPairs(cache.getStatusCountsByCategory()),
       size: cache.size,
       keys: cache.getKeys(),
       byCategory: [...categories].map((c) => [c, cache.getKeys(c)]),
@@ -257,6 +263,7 @@ export class ModelHarness {
     };
     const expected = {
       stats: model.stats(),
+      byCategoryAndStatus: model.statusCountsByCategory(),
       size: model.entries.length,
       keys: (model.keys() as { value: string[] }).value,
       byCategory: [...categories].map((c) => [c, (model.keys(c) as { value: string[] }).value]),
@@ -322,6 +329,10 @@ export class ModelHarness {
       );
     }
   }
+}
+
+function sortedPairs<V>(map: Map<string, V>): [string, V][] {
+  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const jsonCache = new WeakMap<object, string>();
