@@ -78,7 +78,9 @@ const interference = (keys: number): fc.Arbitrary<Interference> =>
     }),
   );
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('cleanupInSlices with calls interleaved between its slices', () => {
   it(
