@@ -4,10 +4,11 @@
  * then moves 3 s on, so half the entries are EXPIRED (older than twice their TTL). While
  * `cleanupInSlices()` runs:
  * - `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the event loop's delay;
- * - a `setImmediate` chain measures each turn of the loop: its longest gap is the longest slice.
+ * - a `setImmediate` chain measures each turn of the loop: its longest gap is the longest slice;
+ * - a `PerformanceObserver` records GC pauses, to tell a long slice from a long collection.
  * Job (argv[2], JSON): `{ entries }`.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 import { runChild } from './child.util.js';
 import { loadCore, silentLogger } from './core.js';
@@ -27,6 +28,9 @@ export interface CleanupResult {
   longestTurnMs: number;
   turns: number;
   sliceMs: number;
+  /** Longest garbage-collection pause during the cleanup, ms (a stall the slices cannot bound). */
+  longestGcMs: number;
+  gcTotalMs: number;
 }
 
 runChild(async (): Promise<CleanupResult> => {
@@ -57,6 +61,15 @@ runChild(async (): Promise<CleanupResult> => {
     turns++;
     if (watching) setImmediate(tick);
   };
+  let longestGc = 0;
+  let gcTotal = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      longestGc = Math.max(longestGc, entry.duration);
+      gcTotal += entry.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   histogram.enable();
   setImmediate(tick);
   const started = performance.now();
@@ -64,6 +77,9 @@ runChild(async (): Promise<CleanupResult> => {
   const totalMs = performance.now() - started;
   watching = false;
   histogram.disable();
+  // GC entries are delivered asynchronously: let the last ones arrive.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gcObserver.disconnect();
   return {
     removed,
     totalMs,
@@ -72,5 +88,7 @@ runChild(async (): Promise<CleanupResult> => {
     longestTurnMs: longestTurn,
     turns,
     sliceMs: CLEANUP_SLICE_MS,
+    longestGcMs: longestGc,
+    gcTotalMs: gcTotal,
   };
 });

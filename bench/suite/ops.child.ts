@@ -159,7 +159,13 @@ runChild(async (): Promise<OpsResult> => {
   const adapter = await createAdapter(job.impl, job.capacity);
   const { op, afterWarm, hitRatio } = await prepare(adapter, job.workload, job.capacity);
   afterWarm?.();
-  const stats = await measure(op, { min_cpu_time: job.minCpuMs * 1e6 });
+  // Always batch (4096 calls a sample): mitata otherwise times single calls when its warm-up call
+  // happens to be slow (a preempted process), and single-call samples are mostly timer overhead.
+  const stats = await measure(op, {
+    min_cpu_time: job.minCpuMs * 1e6,
+    warmup_threshold: Infinity,
+    batch_threshold: Infinity,
+  });
   return {
     nsPerOp: stats.avg,
     p50Ns: stats.p50,

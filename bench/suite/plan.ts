@@ -51,6 +51,8 @@ export interface Figures {
     maxDelayMs: number[];
     p99DelayMs: number[];
     longestTurnMs: number[];
+    longestGcMs: number[];
+    gcTotalMs: number[];
     removed: number[];
   };
   http: Record<string, { requestsPerSecond: number[]; p99Ms: number[]; failures: number[] }>;

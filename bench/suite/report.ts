@@ -75,11 +75,13 @@ export function printReport(
     `command: ${meta.command}; ${fmt(meta.minutes, 1)} min; load average at the end ` +
       meta.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' '),
     'medians over runs in fresh processes, (min–max); ratios are taken within each run',
+    'ops: ns/op is the median of mitata samples (batches), robust to preemption on a busy machine;',
+    '  "mean ns" is the mean of all samples (GC pauses included, and any preemption)',
     '',
   );
 
   const ns = (workload: OpWorkload, capacity: number, impl: string) =>
-    figures.ops[opsId(workload, capacity, impl as never)]?.nsPerOp ?? [];
+    figures.ops[opsId(workload, capacity, impl as never)]?.p50Ns ?? [];
   /** ops/s of `impl` over ops/s of `other`, per run. */
   const opsRatio = (workload: OpWorkload, capacity: number, impl: string, other: string) =>
     spread(ratioPerRun(ns(workload, capacity, other), ns(workload, capacity, impl)));
@@ -91,12 +93,13 @@ export function printReport(
         for (const impl of IMPLEMENTATIONS) {
           const figure = figures.ops[opsId(workload, capacity, impl)];
           if (figure === undefined) continue;
-          const nsSpread = spread(figure.nsPerOp);
+          const nsSpread = spread(figure.p50Ns);
           const row = [
             impl,
             cap(capacity),
             fmtSpread(nsSpread, 1),
             fmt(1e3 / nsSpread.median, 2),
+            fmt(spread(figure.nsPerOp).median, 1),
             impl === 'lru-cache' ? '1' : fmtRatio(opsRatio(workload, capacity, impl, 'lru-cache')),
             impl === 'cache-manager'
               ? '1'
@@ -107,7 +110,15 @@ export function printReport(
           rows.push(row);
         }
       }
-      const header = ['impl', 'capacity', 'ns/op', 'Mops/s', '× lru-cache', '× cache-manager'];
+      const header = [
+        'impl',
+        'capacity',
+        'ns/op',
+        'Mops/s',
+        'mean ns',
+        '× lru-cache',
+        '× cache-manager',
+      ];
       if (workload === 'mix') header.push('hit ratio');
       header.push('note');
       out.push(table(WORKLOAD_TITLES[workload], header, rows), '');
@@ -244,7 +255,15 @@ export function printReport(
     out.push(
       table(
         `cleanupInSlices() of ${cap(CLEANUP_ENTRIES)} entries, half of them EXPIRED (ms)`,
-        ['removed', 'total', 'longest loop delay', 'p99 loop delay', 'longest setImmediate turn'],
+        [
+          'removed',
+          'total',
+          'longest loop delay',
+          'p99 loop delay',
+          'longest setImmediate turn',
+          'longest GC pause',
+          'GC total',
+        ],
         [
           [
             fmt(spread(c.removed).median, 0),
@@ -252,6 +271,8 @@ export function printReport(
             fmtSpread(spread(c.maxDelayMs), 1),
             fmtSpread(spread(c.p99DelayMs), 1),
             fmtSpread(spread(c.longestTurnMs), 1),
+            fmtSpread(spread(c.longestGcMs ?? []), 1),
+            fmtSpread(spread(c.gcTotalMs ?? []), 0),
           ],
         ],
       ),

@@ -7,19 +7,20 @@
  * medians with min–max over runs; the raw values go to `bench/results/bench-<mode>-<time>.json`.
  *
  *   node bench/results/suite-build/bench/suite/run.js [--quick] [--only ops,category,...]
+ *   node bench/results/suite-build/bench/suite/run.js --report bench/results/latest-quick.json
  * Parts: ops, category, stats, memory, cleanup, http. `BENCH_RUNS=n` overrides the run count.
  */
 import autocannon from 'autocannon';
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { IMPLEMENTATIONS } from './adapters.js';
 import type { CategoryJob, CategoryResult } from './category.child.js';
 import type { CleanupResult } from './cleanup.child.js';
-import { CORE_PATH } from './core.js';
+import { corePath } from './core.js';
 import type { GetStatsResult } from './get-stats.child.js';
 import type { MemoryResult } from './memory.child.js';
 import type { OpsResult } from './ops.child.js';
@@ -52,6 +53,21 @@ export interface HttpResult {
   errors: number;
 }
 
+/** The children's environment: `BENCH_CORE` names the snapshot of the build under test. */
+let childEnv: NodeJS.ProcessEnv = process.env;
+
+/** Copies the build's folder aside, so the whole run measures one build. */
+function snapshotCore(): { source: string; snapshot: string } {
+  const source = corePath();
+  if (!existsSync(source)) throw new Error(`${source} not found: run \`npm run build\``);
+  const folder = join(RESULTS_DIR, 'core-snapshot');
+  rmSync(folder, { recursive: true, force: true });
+  cpSync(dirname(source), folder, { recursive: true });
+  const snapshot = join(folder, basename(source));
+  childEnv = { ...process.env, BENCH_CORE: snapshot };
+  return { source, snapshot };
+}
+
 function childPath(name: string): string {
   return join(HERE, `${name}.child.js`);
 }
@@ -62,6 +78,7 @@ function runChild<R>(name: string, job: unknown, execArgv: string[] = []): Promi
     const child = fork(childPath(name), [JSON.stringify(job)], {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: childEnv,
     });
     let answered = false;
     child.once('message', (message) => {
@@ -143,14 +160,25 @@ async function runMemory(figures: Figures, run: number): Promise<void> {
 
 async function runCleanup(figures: Figures, run: number): Promise<void> {
   const result = await runChild<CleanupResult>('cleanup', { entries: CLEANUP_ENTRIES });
-  for (const key of ['totalMs', 'maxDelayMs', 'p99DelayMs', 'longestTurnMs', 'removed'] as const) {
+  for (const key of [
+    'totalMs',
+    'maxDelayMs',
+    'p99DelayMs',
+    'longestTurnMs',
+    'longestGcMs',
+    'gcTotalMs',
+    'removed',
+  ] as const) {
     figures.cleanup[key][run] = result[key];
   }
   progress(`  run ${run + 1} cleanup: ${JSON.stringify(result)}`);
 }
 
 async function startApp(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = fork(childPath('http-app'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(childPath('http-app'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: childEnv,
+  });
   const port = await new Promise<number>((resolvePromise, reject) => {
     child.once('message', (message) => resolvePromise((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`the HTTP app exited with ${code}`)));
@@ -236,11 +264,22 @@ function parseArgs(argv: string[]): { mode: Mode; parts: Part[] } {
   return { mode, parts: parts as Part[] };
 }
 
+/** `--report <file.json>`: prints the tables of a saved run again (after changing the report). */
+function reprint(file: string): void {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+    meta: Parameters<typeof printReport>[2] & { parts: Part[] };
+    figures: Figures;
+  };
+  console.log(printReport(saved.figures, saved.meta.parts, saved.meta).text);
+}
+
 async function main(): Promise<void> {
+  const reportAt = process.argv.indexOf('--report');
+  if (reportAt >= 0) return reprint(process.argv[reportAt + 1] ?? '');
   const { mode, parts } = parseArgs(process.argv.slice(2));
   const config = { ...MODES[mode] };
   if (process.env.BENCH_RUNS !== undefined) config.runs = Number(process.env.BENCH_RUNS);
-  if (!existsSync(CORE_PATH)) throw new Error(`${CORE_PATH} not found: run \`npm run build\``);
+  const core = snapshotCore();
   const startedAt = new Date();
   const meta = {
     date: startedAt.toISOString(),
@@ -254,7 +293,7 @@ async function main(): Promise<void> {
         .split('\n')
         .filter(Boolean),
     },
-    core: CORE_PATH,
+    core,
     versions: Object.fromEntries(
       ['lru-cache', 'cache-manager', 'keyv', 'mitata', 'autocannon', '@nestjs/cache-manager'].map(
         (name) => [name, versionOf(name)],
@@ -268,7 +307,15 @@ async function main(): Promise<void> {
     category: {},
     stats: {},
     memory: {},
-    cleanup: { totalMs: [], maxDelayMs: [], p99DelayMs: [], longestTurnMs: [], removed: [] },
+    cleanup: {
+      totalMs: [],
+      maxDelayMs: [],
+      p99DelayMs: [],
+      longestTurnMs: [],
+      longestGcMs: [],
+      gcTotalMs: [],
+      removed: [],
+    },
     http: {},
   };
   for (let run = 0; run < config.runs; run++) {
