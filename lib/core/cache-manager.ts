@@ -295,8 +295,18 @@ export class CacheManager {
     let slot = this.keyToSlot.get(key);
     if (slot !== undefined) {
       this.detachEntryObject(slot);
-      this.unlinkFromGroupAndCategory(slot);
       if (slot !== this.lruTail) this.moveToLruTail(slot);
+      if (
+        timestampMs === now &&
+        slots.ttlSeconds[slot] === ttlSeconds &&
+        slots.categories[slot] === category
+      ) {
+        // The common rewrite: same TTL and category, written now. It moves to the end of its
+        // TTL group and of its category, with no index lookup beyond one per list.
+        this.rewriteInPlace(slot, data, metadata, now);
+        return slot;
+      }
+      this.unlinkFromGroupAndCategory(slot);
     } else {
       if (this.keyToSlot.size >= this.maxEntries) this.evictLeastRecentlyUsed();
       slot = this.allocateSlot();
@@ -318,6 +328,55 @@ export class CacheManager {
     this.linkIntoGroup(slot, phase, now);
     this.linkIntoCategory(slot, category, phase);
     return slot;
+  }
+
+  /** Writes a new value, FRESH from `now`, into a slot keeping its TTL and category. */
+  private rewriteInPlace(slot: number, data: unknown, metadata: JsonObject, now: number): void {
+    const slots = this.slots;
+    const { groupPrev, groupNext, categoryPrev, categoryNext } = slots;
+    const flags = slots.phase[slot]!;
+    const oldPhase = flags & PHASE_MASK;
+    slots.data[slot] = data;
+    slots.metadata[slot] = metadata;
+    slots.timestamps[slot] = now;
+    slots.lastAccessed[slot] = now;
+    slots.accessCounts[slot] = 0;
+    slots.phase[slot] = (flags & QUEUED) | FRESH;
+    this.phaseCounts[oldPhase]--;
+    this.phaseCounts[FRESH]++;
+
+    const group = this.groups.get(slots.ttlSeconds[slot]! * 1000)!;
+    if (slot !== group.tail) {
+      const prev = groupPrev[slot]!;
+      const next = groupNext[slot]!;
+      if (group.freshStart === slot) group.freshStart = next;
+      if (group.staleStart === slot) group.staleStart = next;
+      if (prev === NIL) group.head = next;
+      else groupNext[prev] = next;
+      groupPrev[next] = prev; // `next` exists: the slot is not the tail
+      groupPrev[slot] = group.tail;
+      groupNext[slot] = NIL;
+      groupNext[group.tail] = slot;
+      group.tail = slot;
+    }
+    // Now FRESH and last: it starts the fresh run unless one starts before it.
+    if (group.freshStart === NIL) group.freshStart = slot;
+    if (group.staleStart === NIL) group.staleStart = slot;
+
+    const index = this.categoryIndex.get(slots.categories[slot]!)!;
+    index.phases[oldPhase]--;
+    index.phases[FRESH]++;
+    if (slot !== index.tail) {
+      const prev = categoryPrev[slot]!;
+      const next = categoryNext[slot]!;
+      if (prev === NIL) index.head = next;
+      else categoryNext[prev] = next;
+      categoryPrev[next] = prev;
+      categoryPrev[slot] = index.tail;
+      categoryNext[slot] = NIL;
+      categoryNext[index.tail] = slot;
+      index.tail = slot;
+    }
   }
 
   /** The entry object of `slot`, created on first use and reused by every later read. */

@@ -45,12 +45,32 @@ const hasOwn = Object.hasOwn;
  * `Date`, class instances, array holes) throws a {@link NotJsonError} saying where and why.
  */
 export function snapshotJson<T = unknown>(value: unknown): T {
-  return copy(value, []) as T;
+  // Objects of this realm inherit nothing enumerable unless Object.prototype was polluted; only
+  // then does each key need an own-property check (polluted keys must not leak into the cache).
+  skipInherited = prototypeIsPolluted();
+  try {
+    return copy(value, 0, undefined) as T;
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+    // Rare: copy again, keeping the chain of ancestors, to tell a cycle from deep nesting and
+    // say where. The fast pass counts depth only.
+    return copy(value, 0, []) as T;
+  }
+}
+
+/** Thrown by the fast pass at the depth limit; never escapes `snapshotJson`. */
+const TOO_DEEP = new NotJsonError('is nested too deeply');
+const EMPTY: object = {};
+let skipInherited = false;
+
+function prototypeIsPolluted(): boolean {
+  for (const key in EMPTY) return key !== undefined;
+  return false;
 }
 
 // The success path builds no strings: the path of a failure is prepended level by level as the
 // error unwinds, so only a failing write pays for it.
-function copy(value: unknown, ancestors: object[]): unknown {
+function copy(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -59,7 +79,7 @@ function copy(value: unknown, ancestors: object[]): unknown {
       if (value - value !== 0) throw new NotJsonError(`is ${value}`);
       return value;
     case 'object':
-      return value === null ? null : copyObject(value, ancestors);
+      return value === null ? null : copyObject(value, depth, ancestors);
     case 'undefined':
       throw new NotJsonError('is undefined');
     default:
@@ -67,15 +87,18 @@ function copy(value: unknown, ancestors: object[]): unknown {
   }
 }
 
-function copyObject(value: object, ancestors: object[]): unknown {
-  if (ancestors.length >= MAX_JSON_DEPTH) {
+function copyObject(value: object, depth: number, ancestors: object[] | undefined): unknown {
+  if (depth >= MAX_JSON_DEPTH) {
+    if (ancestors === undefined) throw TOO_DEEP;
     const cyclic = new Set(ancestors).size < ancestors.length;
     throw new NotJsonError(
       cyclic ? 'is part of a cycle' : `is nested deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
   const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) return copyArray(value, ancestors);
+  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) {
+    return copyArray(value, depth, ancestors);
+  }
   if (prototype !== OBJECT_PROTOTYPE && prototype !== null) {
     const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
     throw new NotJsonError(
@@ -85,14 +108,13 @@ function copyObject(value: object, ancestors: object[]): unknown {
   if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJsonError('has symbol keys');
   const source = value as Record<string, unknown>;
   const copied: Record<string, unknown> = prototype === null ? Object.create(null) : {};
-  ancestors.push(value);
+  ancestors?.push(value);
   let key = '';
   try {
-    // for-in allocates no key array; the own-property check skips anything enumerable that was
-    // added to Object.prototype (prototype pollution must not leak into the cache).
+    // for-in allocates no key array (see skipInherited for inherited keys).
     for (key in source) {
-      if (!hasOwn(source, key)) continue;
-      const child = copy(source[key], ancestors);
+      if (skipInherited && !hasOwn(source, key)) continue;
+      const child = copy(source[key], depth + 1, ancestors);
       if (key === '__proto__') {
         Object.defineProperty(copied, key, {
           value: child,
@@ -105,26 +127,28 @@ function copyObject(value: object, ancestors: object[]): unknown {
       }
     }
   } catch (error) {
+    if (error === TOO_DEEP) throw error;
     throw atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
   }
-  ancestors.pop();
+  ancestors?.pop();
   return copied;
 }
 
-function copyArray(value: unknown[], ancestors: object[]): unknown {
+function copyArray(value: unknown[], depth: number, ancestors: object[] | undefined): unknown {
   const length = value.length;
   const copied = new Array<unknown>(length);
-  ancestors.push(value);
+  ancestors?.push(value);
   let i = 0;
   try {
     for (; i < length; i++) {
       if (!(i in value)) throw new NotJsonError('is a hole in a sparse array');
-      copied[i] = copy(value[i], ancestors);
+      copied[i] = copy(value[i], depth + 1, ancestors);
     }
   } catch (error) {
+    if (error === TOO_DEEP) throw error;
     throw atPath(error, `[${i}]`);
   }
-  ancestors.pop();
+  ancestors?.pop();
   return copied;
 }
 
