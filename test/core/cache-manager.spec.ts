@@ -581,6 +581,30 @@ describe('CacheManager: bad input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('copies own keys only, even when Object.prototype is polluted', () => {
+    const { cache } = makeCache();
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'yes';
+    try {
+      expect(cache.set('k', { own: 1, nested: { deep: 2 } })).toBe(true);
+    } finally {
+      delete proto.polluted;
+    }
+    const data = cache.getData<Record<string, unknown>>('k')!;
+    expect(Object.keys(data)).toEqual(['own', 'nested']);
+    expect(Object.keys(data.nested as object)).toEqual(['deep']);
+  });
+
+  it('tells a cycle deep in the data from deep nesting, and says where', () => {
+    const { cache, logger } = makeCache();
+    const root: Record<string, unknown> = { list: [{ name: 'a' }] };
+    (root.list as Record<string, unknown>[])[0]!.back = root;
+    expect(cache.set('k', root)).toBe(false);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/\$\.list\[0\]\.back.* is part of a cycle/),
+    );
+  });
+
   it.each([[-1], [0], [NaN], [Infinity], ['60'], [null]])(
     'throws a RangeError for ttl %p',
     (ttl) => {
