@@ -16,7 +16,7 @@ export type HttpRoute = (typeof HTTP_ROUTES)[number];
 export const MODES = {
   quick: {
     runs: 3,
-    minCpuMs: 150,
+    minCpuMs: 300,
     categoryRounds: 40,
     statsCalls: 51,
     http: { warmupS: 1, durationS: 3, connections: 10 },
