@@ -11,6 +11,11 @@ export interface RedisClientLike {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /**
+   * Runs a script Redis already holds, by its SHA1. Optional: without it every script is sent
+   * whole with `eval`.
+   */
+  evalsha?(sha: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(channel: string): Promise<unknown>;
   /** Connects a client created with `lazyConnect` (status `'wait'`). */

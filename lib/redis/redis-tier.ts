@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import type { CacheEntry } from '../core/cache-entry.js';
 import type { CacheManager } from '../core/cache-manager.js';
@@ -96,7 +96,26 @@ interface PendingRemoval {
   arg: string;
 }
 
+/** A command on its way to Redis, settled once: by its reply, its error, or its timeout. */
+interface OutgoingCommand {
+  readonly send: () => Promise<unknown>;
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: TierError) => void;
+  settled: boolean;
+}
+
 const SKIPPED = new TierError(NOT_SENT);
+
+/** SHA1 of each script, by source, for EVALSHA. */
+const scriptShas = new Map<string, string>();
+const shaOf = (source: string): string => {
+  let sha = scriptShas.get(source);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(source).digest('hex');
+    scriptShas.set(source, sha);
+  }
+  return sha;
+};
 
 /**
  * Redis as the second cache tier (L2) behind the in-memory cache (L1), and as the bus that keeps
@@ -140,6 +159,16 @@ export class RedisTier implements CacheTier {
   private replaying = false;
   /** Replays pending removals once the circuit's cooldown is over: they are the probe. */
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Background writes (sets, removals, lease releases) made since the last flush, in the order
+   * they were made. They go out together when the current synchronous stretch of code ends, under
+   * one timeout that starts then: a long synchronous job that sets many keys must not eat into
+   * its writes' timeout before they could even be sent. Any other command flushes them first, so
+   * Redis sees every command in the order it was made.
+   */
+  private writeQueue: OutgoingCommand[] = [];
+  /** Scripts sent whole (EVAL) on the current command connection: later sends use EVALSHA. */
+  private scriptsSent = new Set<string>();
   /** Waiters for another instance's load, woken when its write is announced. */
   private readonly loadWaiters = new Map<string, Set<() => void>>();
   private readonly listeners: [RedisClientLike, string, (...args: never[]) => void][] = [];
@@ -230,6 +259,8 @@ export class RedisTier implements CacheTier {
 
   private onCommandReady(): void {
     this.commandConnected = true;
+    // A new connection may reach a Redis that holds none of our scripts (a restarted one).
+    this.scriptsSent = new Set();
     this.logger.log(REDIS_CONNECTED('command connection'));
     void this.replayPending();
   }
@@ -237,6 +268,8 @@ export class RedisTier implements CacheTier {
   /** Stops the tier: no more Redis commands; closes the connections the tier owns. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Writes made before the close still go out; QUIT waits for their replies.
+    this.flushWrites();
     this.closed = true;
     clearTimeout(this.probeTimer);
     for (const [connection, event, listener] of this.listeners) connection.off(event, listener);
@@ -406,11 +439,8 @@ export class RedisTier implements CacheTier {
       this.fetches.add(ticket);
       let reply: unknown;
       try {
-        reply = await this.script(
-          PEEK_LOAD_SCRIPT,
-          [this.entryPrefix + key, leaseKey],
-          [],
-          this.options.commandTimeout,
+        reply = await this.command(() =>
+          this.sendScript(PEEK_LOAD_SCRIPT, [this.entryPrefix + key, leaseKey], []),
         );
       } catch {
         return 'timeout';
@@ -650,52 +680,123 @@ export class RedisTier implements CacheTier {
 
   // ── Commands ───────────────────────────────────────────────────────────────────────────────
 
-  /** Runs a Lua script; a write (the default) is bounded by `writeTimeout`. */
-  private script(
-    source: string,
-    keys: string[],
-    args: (string | number)[],
-    timeoutMs = this.options.writeTimeout,
-  ): Promise<unknown> {
-    return this.command(() => this.client.eval(source, keys.length, ...keys, ...args), timeoutMs);
+  /**
+   * Runs a Lua script as a background write (bounded by `writeTimeout`): queued, and sent with
+   * the other writes of the same synchronous stretch when it ends.
+   */
+  private script(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.writeQueue.push({
+        send: () => this.sendScript(source, keys, args),
+        resolve,
+        reject,
+        settled: false,
+      });
+      if (this.writeQueue.length === 1) queueMicrotask(() => this.flushWrites());
+    });
+  }
+
+  /** Sends the queued writes, all under one `writeTimeout`. */
+  private flushWrites(): void {
+    const batch = this.writeQueue;
+    if (batch.length === 0) return;
+    this.writeQueue = [];
+    if (!this.mayCommand()) {
+      this.l2Skipped += batch.length;
+      for (const write of batch) write.reject(SKIPPED);
+      return;
+    }
+    this.sendAll(batch, this.options.writeTimeout);
   }
 
   /**
-   * Runs one Redis command under the circuit breaker and the command timeout. Rejects with a
-   * {@link TierError} on failure, timeout, or an open circuit; counts and logs failures.
+   * Sends a script whole (EVAL) the first time on a connection, then by its SHA1 (EVALSHA): a
+   * burst of writes sends each script's source once, not once per write. Should Redis have lost
+   * it meanwhile (SCRIPT FLUSH), the script is sent whole again.
+   */
+  private sendScript(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const client = this.client;
+    if (client.evalsha === undefined || !this.scriptsSent.has(source)) {
+      this.scriptsSent.add(source);
+      return client.eval(source, keys.length, ...keys, ...args);
+    }
+    return client.evalsha(shaOf(source), keys.length, ...keys, ...args).catch((error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(source, keys.length, ...keys, ...args);
+    });
+  }
+
+  /**
+   * Runs one Redis command under the circuit breaker and `timeoutMs` (the command timeout by
+   * default), after the writes queued before it. Rejects with a {@link TierError} on failure,
+   * timeout, or an open circuit; counts and logs failures.
    */
   private command<R>(send: () => Promise<R>, timeoutMs = this.options.commandTimeout): Promise<R> {
-    // Not connected: known to fail, so not tried (and not held in a client's offline queue).
-    if (this.closed || this.client.status !== 'ready' || !this.breaker.allow()) {
+    this.flushWrites();
+    if (!this.mayCommand()) {
       this.l2Skipped++;
       return Promise.reject(SKIPPED);
     }
     return new Promise<R>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        this.commandFailed(COMMAND_TIMED_OUT(timeoutMs));
-        reject(new TierError(COMMAND_TIMED_OUT(timeoutMs)));
-      }, timeoutMs);
-      let sent: Promise<R>;
+      this.sendAll(
+        [{ send, resolve: resolve as (reply: unknown) => void, reject, settled: false }],
+        timeoutMs,
+      );
+    });
+  }
+
+  /** Whether a command may go out now (when not, it is known to fail, so it is not tried). */
+  private mayCommand(): boolean {
+    // Not connected: not sent (and not held in a client's offline queue).
+    return !this.closed && this.client.status === 'ready' && this.breaker.allow();
+  }
+
+  /**
+   * Sends `commands` under one timeout of `timeoutMs`. The timeout is judged only after the
+   * event loop has had a turn to read replies (`setImmediate` runs after the poll phase): when
+   * this process was busy past the deadline, its timers fire before the replies waiting in the
+   * socket are read, and would fail commands Redis answered in time. A timeout counts once for
+   * the circuit breaker, however many commands it fails.
+   */
+  private sendAll(commands: OutgoingCommand[], timeoutMs: number): void {
+    let open = commands.length;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (open === 0) return;
+        const message = COMMAND_TIMED_OUT(timeoutMs);
+        for (const command of commands) {
+          if (command.settled) continue;
+          command.settled = true;
+          this.l2Errors++;
+          this.errorLog.record(message);
+          command.reject(new TierError(message));
+        }
+        open = 0;
+        this.lastError = message;
+        this.breaker.failed();
+      });
+    }, timeoutMs);
+    const settle = (command: OutgoingCommand): boolean => {
+      if (command.settled) return false;
+      command.settled = true;
+      if (--open === 0) clearTimeout(timer);
+      return true;
+    };
+    for (const command of commands) {
+      let sent: Promise<unknown>;
       try {
-        sent = send();
+        sent = command.send();
       } catch (error) {
         sent = Promise.reject(error);
       }
       sent.then(
         (reply) => {
-          clearTimeout(timer);
-          if (settled) return;
-          settled = true;
+          if (!settle(command)) return;
           this.breaker.succeeded();
-          resolve(reply);
+          command.resolve(reply);
         },
         (error: unknown) => {
-          clearTimeout(timer);
-          if (settled) return;
-          settled = true;
+          if (!settle(command)) return;
           const message = error instanceof Error ? error.message : String(error);
           const fromRedis = error instanceof Error && error.name === 'ReplyError';
           if (fromRedis) {
@@ -707,10 +808,10 @@ export class RedisTier implements CacheTier {
           } else {
             this.commandFailed(message);
           }
-          reject(new TierError(message, fromRedis));
+          command.reject(new TierError(message, fromRedis));
         },
       );
-    });
+    }
   }
 
   private commandFailed(message: string): void {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 
 import { CacheManager } from '../../lib/core/cache-manager.js';
+import type { CacheManagerOptions } from '../../lib/core/cache-options.interface.js';
 import type { CacheLogger } from '../../lib/core/logger.interface.js';
 import { attachRedisTier } from '../../lib/redis/redis-tier.factory.js';
 import type { RedisTier } from '../../lib/redis/redis-tier.js';
@@ -40,9 +41,10 @@ export const FAST_RECONNECT = { retryStrategy: () => 50, connectTimeout: 1000 };
 export async function createInstance(
   url: string,
   options: Partial<RedisTierOptions> = {},
+  cacheOptions: CacheManagerOptions = {},
 ): Promise<Instance> {
   const logger = new MemoryLogger();
-  const cache = new CacheManager({ cleanupInterval: 0, logger, defaultTtl: 60 });
+  const cache = new CacheManager({ cleanupInterval: 0, logger, defaultTtl: 60, ...cacheOptions });
   const tier = await attachRedisTier(
     cache,
     { url, clientOptions: FAST_RECONNECT, ...options } as RedisTierOptions,
