@@ -6,7 +6,8 @@ const describe = (value: unknown): string => {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null)
     return String(value);
   if (typeof value === 'function') return 'a function';
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 };
 
 export const INVALID_REDIS_OPTION = (option: string, expected: string, value: unknown): string =>

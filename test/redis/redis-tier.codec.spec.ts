@@ -1,0 +1,109 @@
+import { describe, expect, it } from '@jest/globals';
+
+import type { TierEntry } from '../../lib/core/cache-tier.interface.js';
+import { decodeBusMessage, encodeBusMessage } from '../../lib/redis/redis-bus.messages.js';
+import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/redis-entry.codec.js';
+import { BAD_ENTRY, BAD_MESSAGE } from '../../lib/redis/redis.messages.js';
+
+const entry: TierEntry = {
+  data: { name: 'Ada', tags: ['a'], n: null },
+  timestampMs: 1_700_000_000_123,
+  ttlSeconds: 30,
+  category: 'users',
+  metadata: { source: 'db' },
+};
+
+const stored = (fields: Record<string, unknown>) =>
+  JSON.stringify({ v: 1, t: 1, ttl: 10, c: 'default', m: {}, d: 'x', ...fields });
+
+describe('Redis entry codec', () => {
+  it('gives back an encoded entry whole, with its original timestamp', () => {
+    expect(decodeEntry(encodeEntry(entry))).toEqual(entry);
+  });
+
+  it('keeps data that is null or falsy (a cached null is not a miss)', () => {
+    for (const data of [null, 0, false, '']) {
+      expect(decodeEntry(encodeEntry({ ...entry, data }))).toMatchObject({ data });
+    }
+  });
+
+  it('says when the entry expires in Redis: 2 × ttl after its timestamp', () => {
+    expect(expiresAtMs(entry)).toBe(entry.timestampMs + 60_000);
+    expect(expiresAtMs({ timestampMs: 1000.4, ttlSeconds: 0.5 })).toBe(2001);
+  });
+
+  it.each([
+    ['a foreign string', 'hello', 'not JSON (5 characters)'],
+    ['truncated JSON', '{"v":1,"t":1,"ttl":', 'not JSON (19 characters)'],
+    ['JSON null', 'null', 'not an entry object'],
+    ['a JSON number', '42', 'not an entry object'],
+    ['a JSON array', '[1,2]', 'not an entry object'],
+    ['no version', JSON.stringify({ t: 1 }), 'unknown format version undefined'],
+    ['another version', stored({ v: 2 }), 'unknown format version 2'],
+    ['a string timestamp', stored({ t: 'yesterday' }), 'no valid timestamp'],
+    [
+      'an overflowing timestamp',
+      stored({ t: 0 }).replace('"t":0', '"t":1e999'),
+      'no valid timestamp',
+    ],
+    ['a zero ttl', stored({ ttl: 0 }), 'no valid ttl'],
+    ['a negative ttl', stored({ ttl: -5 }), 'no valid ttl'],
+    ['an infinite ttl', stored({ ttl: 0 }).replace('"ttl":0', '"ttl":1e999'), 'no valid ttl'],
+    ['an empty category', stored({ c: '' }), 'no valid category'],
+    ['a numeric category', stored({ c: 7 }), 'no valid category'],
+    ['null metadata', stored({ m: null }), 'no valid metadata'],
+    ['array metadata', stored({ m: [] }), 'no valid metadata'],
+    ['no data', JSON.stringify({ v: 1, t: 1, ttl: 10, c: 'default', m: {} }), 'no data'],
+  ])('reads %s as no entry, with the reason logged', (_, raw, reason) => {
+    expect(decodeEntry(raw)).toBe(reason);
+    expect(BAD_ENTRY('k', reason)).toBe(
+      `Redis tier: ignoring the value of key "k" in Redis (${reason}); treated as a miss`,
+    );
+  });
+});
+
+describe('Redis bus messages', () => {
+  it('gives back what was encoded, and leaves out what was not given', () => {
+    const raw = encodeBusMessage('A', 's', 'user:1', 1234);
+    expect(decodeBusMessage(raw)).toEqual({ v: 1, src: 'A', op: 's', arg: 'user:1', t: 1234 });
+    expect(JSON.parse(encodeBusMessage('A', 'c'))).toEqual({ v: 1, src: 'A', op: 'c' });
+    expect(decodeBusMessage(encodeBusMessage('A', 'c'))).toEqual({ v: 1, src: 'A', op: 'c' });
+  });
+
+  it.each([
+    ['not JSON', 'invalidate k', 'not JSON'],
+    ['truncated JSON', '{"v":1,"src":"A"', 'not JSON'],
+    ['JSON null', 'null', 'not an object'],
+    ['a JSON string', '"i"', 'not an object'],
+    ['another version', JSON.stringify({ v: 2, src: 'A', op: 'c' }), 'unknown format version 2'],
+    ['no sender', JSON.stringify({ v: 1, op: 'c' }), 'no sender'],
+    ['a numeric sender', JSON.stringify({ v: 1, src: 1, op: 'c' }), 'no sender'],
+    ['an unknown operation', JSON.stringify({ v: 1, src: 'A', op: 'flush' }), 'unknown operation'],
+    ['no operation', JSON.stringify({ v: 1, src: 'A' }), 'unknown operation'],
+    [
+      'an invalidation without key',
+      JSON.stringify({ v: 1, src: 'A', op: 'i' }),
+      'no key or category',
+    ],
+    [
+      'an empty category',
+      JSON.stringify({ v: 1, src: 'A', op: 'ic', arg: '' }),
+      'no key or category',
+    ],
+    [
+      'a string timestamp',
+      JSON.stringify({ v: 1, src: 'A', op: 's', arg: 'k', t: 'now' }),
+      'no valid timestamp',
+    ],
+    [
+      'an overflowing timestamp',
+      '{"v":1,"src":"A","op":"s","arg":"k","t":1e999}',
+      'no valid timestamp',
+    ],
+  ])('refuses %s, with the reason logged', (_, raw, reason) => {
+    expect(decodeBusMessage(raw)).toBe(reason);
+    expect(BAD_MESSAGE(reason)).toBe(
+      `Redis tier: ignoring a message on the invalidation channel (${reason})`,
+    );
+  });
+});
