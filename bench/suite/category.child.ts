@@ -6,7 +6,7 @@
  * Job (argv[2], JSON): `{ impl, capacity, categorySize, rounds }`.
  */
 import { createAdapter, type Implementation } from './adapters.js';
-import { hrtimeNs, median, runChild } from './child.util.js';
+import { hrtimeNs, median, readJob, runChild } from './child.util.js';
 import { makeKeys, makeValue } from './workloads.js';
 
 export interface CategoryJob {
@@ -23,7 +23,7 @@ export interface CategoryResult {
 }
 
 runChild(async (): Promise<CategoryResult> => {
-  const job = JSON.parse(process.argv[2]!) as CategoryJob;
+  const job = readJob<CategoryJob>();
   const adapter = await createAdapter(job.impl, job.capacity);
   if (adapter.invalidateCategory === undefined || adapter.setInCategory === undefined) {
     return { nsPerCall: null, nsPerCategoryEntry: null };

@@ -10,7 +10,7 @@
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
-import { runChild } from './child.util.js';
+import { readJob, runChild } from './child.util.js';
 import { loadCore, silentLogger } from './core.js';
 import { makeKeys, makeValue } from './workloads.js';
 
@@ -34,7 +34,7 @@ export interface CleanupResult {
 }
 
 runChild(async (): Promise<CleanupResult> => {
-  const job = JSON.parse(process.argv[2]!) as CleanupJob;
+  const job = readJob<CleanupJob>();
   const { CacheManager, CLEANUP_SLICE_MS } = await loadCore();
   let now = Date.UTC(2026, 0, 1);
   const cache = new CacheManager({

@@ -7,7 +7,7 @@
  *   once: the worst single call).
  * Job (argv[2], JSON): `{ entries, calls }`.
  */
-import { hrtimeNs, median, runChild } from './child.util.js';
+import { hrtimeNs, median, readJob, runChild } from './child.util.js';
 import { loadCore, silentLogger } from './core.js';
 import { makeKeys, makeValue } from './workloads.js';
 
@@ -26,7 +26,7 @@ const TTLS = [15, 30, 45, 60, 120, 180, 300, 600, 3600];
 const CATEGORIES = ['resonite_data', 'container_status', 'system_metrics', 'user_sessions'];
 
 runChild(async (): Promise<GetStatsResult> => {
-  const job = JSON.parse(process.argv[2]!) as GetStatsJob;
+  const job = readJob<GetStatsJob>();
   const { CacheManager } = await loadCore();
   let now = Date.UTC(2026, 0, 1);
   const cache = new CacheManager({

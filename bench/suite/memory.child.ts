@@ -6,7 +6,7 @@
  * Job (argv[2], JSON): `{ impl, entries }`.
  */
 import { createAdapter, type Implementation } from './adapters.js';
-import { forceGc, runChild } from './child.util.js';
+import { forceGc, readJob, runChild } from './child.util.js';
 import { makeKeys, makeValue } from './workloads.js';
 
 export interface MemoryJob {
@@ -20,7 +20,7 @@ export interface MemoryResult {
 }
 
 runChild(async (): Promise<MemoryResult> => {
-  const job = JSON.parse(process.argv[2]!) as MemoryJob;
+  const job = readJob<MemoryJob>();
   const keys = makeKeys(job.entries);
   forceGc();
   const before = process.memoryUsage().heapUsed;

@@ -5,7 +5,7 @@
 import { do_not_optimize, measure } from 'mitata';
 
 import { createAdapter, type Adapter, type Implementation } from './adapters.js';
-import { runChild } from './child.util.js';
+import { readJob, runChild } from './child.util.js';
 import type { OpWorkload } from './plan.js';
 import { makeKeys, makeValue, setFlags, shuffled, zipfSequence } from './workloads.js';
 
@@ -161,7 +161,7 @@ async function prepare(
 }
 
 runChild(async (): Promise<OpsResult> => {
-  const job = JSON.parse(process.argv[2]!) as OpsJob;
+  const job = readJob<OpsJob>();
   const adapter = await createAdapter(job.impl, job.capacity);
   const { op, afterWarm, hitRatio } = await prepare(adapter, job.workload, job.capacity);
   afterWarm?.();
