@@ -104,6 +104,9 @@ async function main(): Promise<void> {
           : summary(tieredRuns).median / summary(memoryRuns).median,
       l2HitMs: summary(l2),
       propagationMs: summary(delays),
+      // The 4,000 writes of the fill must all succeed: errors here mean the tier misjudged them.
+      l2Errors: { a: a.tier.getStats().l2Errors, b: b.tier.getStats().l2Errors },
+      circuit: { a: a.tier.getStats().circuit, b: b.tier.getStats().circuit },
       samples: {
         getsPerRun: GETS_PER_RUN,
         runs: RUNS,
@@ -125,6 +128,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  invalidation A → B       median ${fmt(result.propagationMs.median)} ms  p99 ${fmt(result.propagationMs.p99)} ms`,
+    );
+    console.log(
+      `  L2 errors A / B          ${result.l2Errors.a} / ${result.l2Errors.b}  circuit ${result.circuit.a} / ${result.circuit.b}`,
     );
     console.log(JSON.stringify(result));
   } finally {
