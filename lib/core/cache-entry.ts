@@ -1,10 +1,10 @@
-import { INVALID, PHASE_MASK, type CacheSlots } from './cache-slots.js';
+import { INVALID, PHASE_MASK, type CacheSlots, type DetachedEntry } from './cache-slots.js';
+import { deepFreeze } from './json-snapshot.util.js';
 import { CacheStatus } from './cache-status.enum.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 
 /**
- * Where an entry object reads its fields: the slots of the cache holding it, or, once it left
- * the cache, a one-slot copy of its own.
+ * Where an entry object reads its fields while its slot is its own.
  * @internal
  */
 export interface CacheEntryHost {
@@ -41,40 +41,49 @@ export interface CacheEntryDict<T = JsonValue> {
  * `data` and `metadata` are deep-frozen snapshots.
  */
 export class CacheEntry<T = JsonValue> {
+  /** Set once the slot is no longer this entry's: from then on the entry reads its own copy. */
+  private detached: DetachedEntry | undefined;
+
   /** @internal */
   constructor(
-    private host: CacheEntryHost,
-    private slot: number,
+    private readonly host: CacheEntryHost,
+    private readonly slot: number,
   ) {}
 
   /** The key the entry is cached under. */
   get key(): string {
-    return this.host.slots.keys[this.slot]!;
+    return this.detached?.key ?? this.host.slots.keys[this.slot]!;
   }
 
   /** The cached data (deep-frozen). */
   get data(): T {
-    return this.host.slots.exposeData(this.slot) as T;
+    const detached = this.detached;
+    if (detached === undefined) return this.host.slots.exposeData(this.slot) as T;
+    freezeDetached(detached);
+    return detached.data as T;
   }
 
   /** Time to live, in seconds. */
   get ttlSeconds(): number {
-    return this.host.slots.ttlSeconds[this.slot]!;
+    return this.detached?.ttlSeconds ?? this.host.slots.ttlSeconds[this.slot]!;
   }
 
   /** The entry's category. */
   get category(): string {
-    return this.host.slots.categories[this.slot]!;
+    return this.detached?.category ?? this.host.slots.categories[this.slot]!;
   }
 
   /** Metadata given with the data (deep-frozen). */
   get metadata(): JsonObject {
-    return this.host.slots.exposeMetadata(this.slot);
+    const detached = this.detached;
+    if (detached === undefined) return this.host.slots.exposeMetadata(this.slot);
+    freezeDetached(detached);
+    return detached.metadata;
   }
 
   /** How many times the entry was read. */
   get accessCount(): number {
-    return this.host.slots.accessCounts[this.slot]!;
+    return this.detached?.accessCount ?? this.host.slots.accessCounts[this.slot]!;
   }
 
   /** When the data was cached. */
@@ -84,12 +93,12 @@ export class CacheEntry<T = JsonValue> {
 
   /** When the entry was last read (its creation time if never read). */
   get lastAccessed(): Date {
-    return new Date(this.host.slots.lastAccessed[this.slot]!);
+    return new Date(this.detached?.lastAccessedMs ?? this.host.slots.lastAccessed[this.slot]!);
   }
 
   /** @internal Milliseconds since the epoch at which the data was cached. */
   get timestampMs(): number {
-    return this.host.slots.timestamps[this.slot]!;
+    return this.detached?.timestampMs ?? this.host.slots.timestamps[this.slot]!;
   }
 
   /** The entry's status now. */
@@ -119,9 +128,15 @@ export class CacheEntry<T = JsonValue> {
 
   /** Records a read: one more access, and now as the last access. The cache calls it on a hit. */
   markAccessed(): void {
-    const { slots } = this.host;
-    slots.accessCounts[this.slot]!++;
-    slots.lastAccessed[this.slot] = this.host.now();
+    const now = this.host.now();
+    const detached = this.detached;
+    if (detached !== undefined) {
+      detached.accessCount++;
+      detached.lastAccessedMs = now;
+      return;
+    }
+    this.host.slots.accessCounts[this.slot]!++;
+    this.host.slots.lastAccessed[this.slot] = now;
   }
 
   /**
@@ -129,7 +144,8 @@ export class CacheEntry<T = JsonValue> {
    * one whose key was since replaced or removed, it marks only this object.
    */
   invalidate(): void {
-    this.host.invalidateSlot(this.slot);
+    if (this.detached !== undefined) this.detached.invalid = true;
+    else this.host.invalidateSlot(this.slot);
   }
 
   /** The entry as a plain object for JSON, with dates as ISO strings. */
@@ -155,17 +171,28 @@ export class CacheEntry<T = JsonValue> {
 
   /** @internal The status at time `now` (ms). */
   statusAt(now: number): CacheStatus {
+    const detached = this.detached;
+    if (detached !== undefined) {
+      if (detached.invalid) return CacheStatus.INVALID;
+      return statusOf(now - detached.timestampMs, detached.ttlSeconds * 1000);
+    }
     const { slots } = this.host;
     const slot = this.slot;
     if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
     return statusOf(now - slots.timestamps[slot]!, slots.ttlSeconds[slot]! * 1000);
   }
 
-  /** @internal Called by the cache when the entry leaves its slot: it keeps a copy of its own. */
-  detach(host: CacheEntryHost): void {
-    this.host = host;
-    this.slot = 0;
+  /** @internal Called by the cache when the slot stops being this entry's. */
+  detach(copy: DetachedEntry): void {
+    this.detached = copy;
   }
+}
+
+function freezeDetached(detached: DetachedEntry): void {
+  if (detached.frozen) return;
+  deepFreeze(detached.data);
+  deepFreeze(detached.metadata);
+  detached.frozen = true;
 }
 
 /** FRESH while age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after (milliseconds). */

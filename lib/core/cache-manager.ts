@@ -133,7 +133,6 @@ export class CacheManager {
   /** Every entry held, column by column (see CacheSlots). */
   private readonly slots = new CacheSlots();
   private usedSlots = 0;
-  private freeSlots: number[] = [];
   /** LRU list: `lruHead` is the least recently used entry, `lruTail` the most recent. */
   private lruHead = NIL;
   private lruTail = NIL;
@@ -394,14 +393,7 @@ export class CacheManager {
   private detachEntryObject(slot: number): void {
     const entry = this.slots.views[slot] as CacheEntry<unknown> | undefined;
     if (entry === undefined) return;
-    const copy = this.slots.copyOut(slot);
-    entry.detach({
-      slots: copy,
-      now: this.host.now,
-      invalidateSlot: () => {
-        copy.phase[0] = INVALID;
-      },
-    });
+    entry.detach(this.slots.detachedCopy(slot));
     this.slots.views[slot] = undefined;
   }
 
@@ -413,6 +405,25 @@ export class CacheManager {
    * hit marks the entry as the most recently used.
    */
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
+    const slot = this.read(key, options);
+    return slot === NIL ? undefined : (this.entryOf(slot) as CacheEntry<T>);
+  }
+
+  /**
+   * The data cached under `key`, on the same terms as {@link get}. `undefined` means a miss; a
+   * cached `null` comes back as `null`.
+   */
+  getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
+    // No entry object: a read of the data alone allocates nothing.
+    const slot = this.read(key, options);
+    return slot === NIL ? undefined : (this.slots.exposeData(slot) as T);
+  }
+
+  /**
+   * The read behind `get` and `getData`: the slot of a FRESH (or, with `includeStale`, STALE)
+   * entry, or NIL. Counts one hit or one miss; a hit is a use for the LRU order.
+   */
+  private read(key: string, options: GetOptions | undefined): number {
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return this.miss(key, 'absent');
     const slots = this.slots;
@@ -437,16 +448,7 @@ export class CacheManager {
     if (this.debugEnabled) {
       this.logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs)));
     }
-    return this.entryOf(slot) as CacheEntry<T>;
-  }
-
-  /**
-   * The data cached under `key`, on the same terms as {@link get}. `undefined` means a miss; a
-   * cached `null` comes back as `null`.
-   */
-  getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
-    const entry = this.get<T>(key, options);
-    return entry === undefined ? undefined : entry.data;
+    return slot;
   }
 
   /**
@@ -461,11 +463,11 @@ export class CacheManager {
     return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
   }
 
-  private miss(key: string, reason: CacheMissReason): undefined {
+  private miss(key: string, reason: CacheMissReason): typeof NIL {
     this.totalMisses++;
     if (this.listeners.miss !== undefined) this.emit('miss', { key, reason });
     if (this.debugEnabled) this.logger.debug(CACHE_MISS(String(key), reason));
-    return undefined;
+    return NIL;
   }
 
   // ── Invalidating and removing ──────────────────────────────────────────────────────────────
@@ -535,7 +537,6 @@ export class CacheManager {
     this.keyToSlot.clear();
     this.groups.clear();
     this.categoryIndex.clear();
-    this.freeSlots = [];
     this.invalidQueue = [];
     this.usedSlots = 0;
     this.lruHead = this.lruTail = NIL;
@@ -954,10 +955,10 @@ export class CacheManager {
   // ── Internals: slots and lists ─────────────────────────────────────────────────────────────
 
   private allocateSlot(): number {
-    const reused = this.freeSlots.pop();
-    if (reused !== undefined) return reused;
-    const { capacity } = this.slots;
-    if (this.usedSlots === capacity) this.slots.grow(Math.min(capacity * 2, this.maxEntries));
+    const slots = this.slots;
+    if (slots.freeCount > 0) return slots.freeSlots[--slots.freeCount]!;
+    const { capacity } = slots;
+    if (this.usedSlots === capacity) slots.grow(Math.min(capacity * 2, this.maxEntries));
     return this.usedSlots++;
   }
 
@@ -1014,7 +1015,7 @@ export class CacheManager {
     slots.metadata[slot] = undefined;
     slots.categories[slot] = undefined;
     slots.phase[slot]! &= QUEUED;
-    this.freeSlots.push(slot);
+    slots.freeSlots[slots.freeCount++] = slot;
   }
 
   private unlinkFromGroupAndCategory(slot: number): void {

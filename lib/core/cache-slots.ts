@@ -18,6 +18,20 @@ export const QUEUED = 4;
 /** Bit 3: the slot's data and metadata are frozen (done on first read, see `exposeData`). */
 export const FROZEN = 8;
 
+/** An entry's fields, kept by its entry object once its slot was replaced, removed or reused. */
+export interface DetachedEntry {
+  readonly key: string;
+  readonly data: unknown;
+  readonly metadata: JsonObject;
+  readonly category: string;
+  readonly ttlSeconds: number;
+  readonly timestampMs: number;
+  lastAccessedMs: number;
+  accessCount: number;
+  invalid: boolean;
+  frozen: boolean;
+}
+
 /**
  * The entries a cache holds, column by column: parallel arrays indexed by slot. Keeping numbers
  * in typed arrays (no boxed doubles) and building an entry object only when one is asked for
@@ -40,7 +54,7 @@ export class CacheSlots {
   timestamps = new Float64Array(0);
   /** Milliseconds since the epoch of the last read (the write, before any). */
   lastAccessed = new Float64Array(0);
-  accessCounts = new Float64Array(0);
+  accessCounts = new Uint32Array(0);
   lruPrev = new Int32Array(0);
   lruNext = new Int32Array(0);
   groupPrev = new Int32Array(0);
@@ -48,6 +62,9 @@ export class CacheSlots {
   categoryPrev = new Int32Array(0);
   categoryNext = new Int32Array(0);
   phase = new Uint8Array(0);
+  /** Freed slots, a stack: `freeSlots[0 .. freeCount)`. A typed array never reallocates on push. */
+  freeSlots = new Int32Array(0);
+  freeCount = 0;
 
   /** The slot's data, deep-frozen before it is first handed out. */
   exposeData(slot: number): unknown {
@@ -70,14 +87,17 @@ export class CacheSlots {
   /** Grows every typed array to `capacity` slots, keeping their contents. */
   grow(capacity: number): void {
     const keep = this.capacity;
-    const grown = <A extends Float64Array | Int32Array | Uint8Array>(old: A, next: A): A => {
+    const grown = <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(
+      old: A,
+      next: A,
+    ): A => {
       next.set(old.subarray(0, keep));
       return next;
     };
     this.ttlSeconds = grown(this.ttlSeconds, new Float64Array(capacity));
     this.timestamps = grown(this.timestamps, new Float64Array(capacity));
     this.lastAccessed = grown(this.lastAccessed, new Float64Array(capacity));
-    this.accessCounts = grown(this.accessCounts, new Float64Array(capacity));
+    this.accessCounts = grown(this.accessCounts, new Uint32Array(capacity));
     this.lruPrev = grown(this.lruPrev, new Int32Array(capacity));
     this.lruNext = grown(this.lruNext, new Int32Array(capacity));
     this.groupPrev = grown(this.groupPrev, new Int32Array(capacity));
@@ -85,6 +105,7 @@ export class CacheSlots {
     this.categoryPrev = grown(this.categoryPrev, new Int32Array(capacity));
     this.categoryNext = grown(this.categoryNext, new Int32Array(capacity));
     this.phase = grown(this.phase, new Uint8Array(capacity));
+    this.freeSlots = grown(this.freeSlots, new Int32Array(capacity));
     this.capacity = capacity;
   }
 
@@ -96,22 +117,23 @@ export class CacheSlots {
     this.metadata = [];
     this.categories = [];
     this.views = [];
+    this.freeCount = 0;
     this.grow(capacity);
   }
 
-  /** A one-slot copy of `slot`, for an entry object that outlives its place in the cache. */
-  copyOut(slot: number): CacheSlots {
-    const copy = new CacheSlots();
-    copy.grow(1);
-    copy.keys[0] = this.keys[slot];
-    copy.data[0] = this.data[slot];
-    copy.metadata[0] = this.metadata[slot];
-    copy.categories[0] = this.categories[slot];
-    copy.ttlSeconds[0] = this.ttlSeconds[slot]!;
-    copy.timestamps[0] = this.timestamps[slot]!;
-    copy.lastAccessed[0] = this.lastAccessed[slot]!;
-    copy.accessCounts[0] = this.accessCounts[slot]!;
-    copy.phase[0] = this.phase[slot]! & (PHASE_MASK | FROZEN);
-    return copy;
+  /** What the entry object of `slot` keeps once the slot is no longer its own. */
+  detachedCopy(slot: number): DetachedEntry {
+    return {
+      key: this.keys[slot]!,
+      data: this.data[slot],
+      metadata: this.metadata[slot]!,
+      category: this.categories[slot]!,
+      ttlSeconds: this.ttlSeconds[slot]!,
+      timestampMs: this.timestamps[slot]!,
+      lastAccessedMs: this.lastAccessed[slot]!,
+      accessCount: this.accessCounts[slot]!,
+      invalid: (this.phase[slot]! & PHASE_MASK) === INVALID,
+      frozen: (this.phase[slot]! & FROZEN) !== 0,
+    };
   }
 }
