@@ -43,6 +43,9 @@ import {
   PHASE_MASK,
   QUEUED,
   STALE,
+  appendSlot,
+  unlinkSlot,
+  type SlotList,
 } from './cache-slots.js';
 import { monotonicClock } from './monotonic-clock.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -80,10 +83,8 @@ const consoleLogger: CacheLogger = {
  * (INVALID entries stay where they are and are skipped). Moving the cursors forward as time
  * passes costs one step per entry that changes status, never a scan of the cache.
  */
-interface TtlGroup {
+interface TtlGroup extends SlotList {
   readonly ttlMs: number;
-  head: number;
-  tail: number;
   /** First entry not EXPIRED, or NIL. */
   staleStart: number;
   /** First FRESH entry, or NIL. */
@@ -91,9 +92,7 @@ interface TtlGroup {
 }
 
 /** A category's entries in write order, and how many it holds in each phase. */
-interface CategoryIndex {
-  head: number;
-  tail: number;
+interface CategoryIndex extends SlotList {
   size: number;
   readonly phases: [number, number, number, number];
 }
@@ -133,9 +132,8 @@ export class CacheManager {
   /** Every entry held, column by column (see CacheSlots). */
   private readonly slots = new CacheSlots();
   private usedSlots = 0;
-  /** LRU list: `lruHead` is the least recently used entry, `lruTail` the most recent. */
-  private lruHead = NIL;
-  private lruTail = NIL;
+  /** Every slot, from the least recently used (`head`) to the most recently used (`tail`). */
+  private readonly lru: SlotList = { head: NIL, tail: NIL };
   /** What entry objects of this cache read from while their slot is theirs. */
   private readonly host: CacheEntryHost;
 
@@ -294,7 +292,7 @@ export class CacheManager {
     let slot = this.keyToSlot.get(key);
     if (slot !== undefined) {
       this.detachEntryObject(slot);
-      if (slot !== this.lruTail) this.moveToLruTail(slot);
+      if (slot !== this.lru.tail) this.moveToLruTail(slot);
       if (
         timestampMs === now &&
         slots.ttlSeconds[slot] === ttlSeconds &&
@@ -346,17 +344,11 @@ export class CacheManager {
 
     const group = this.groups.get(slots.ttlSeconds[slot]! * 1000)!;
     if (slot !== group.tail) {
-      const prev = groupPrev[slot]!;
       const next = groupNext[slot]!;
       if (group.freshStart === slot) group.freshStart = next;
       if (group.staleStart === slot) group.staleStart = next;
-      if (prev === NIL) group.head = next;
-      else groupNext[prev] = next;
-      groupPrev[next] = prev; // `next` exists: the slot is not the tail
-      groupPrev[slot] = group.tail;
-      groupNext[slot] = NIL;
-      groupNext[group.tail] = slot;
-      group.tail = slot;
+      unlinkSlot(groupPrev, groupNext, group, slot);
+      appendSlot(groupPrev, groupNext, group, slot);
     }
     // Now FRESH and last: it starts the fresh run unless one starts before it.
     if (group.freshStart === NIL) group.freshStart = slot;
@@ -366,15 +358,8 @@ export class CacheManager {
     index.phases[oldPhase]--;
     index.phases[FRESH]++;
     if (slot !== index.tail) {
-      const prev = categoryPrev[slot]!;
-      const next = categoryNext[slot]!;
-      if (prev === NIL) index.head = next;
-      else categoryNext[prev] = next;
-      categoryPrev[next] = prev;
-      categoryPrev[slot] = index.tail;
-      categoryNext[slot] = NIL;
-      categoryNext[index.tail] = slot;
-      index.tail = slot;
+      unlinkSlot(categoryPrev, categoryNext, index, slot);
+      appendSlot(categoryPrev, categoryNext, index, slot);
     }
   }
 
@@ -444,7 +429,7 @@ export class CacheManager {
     this.totalHits++;
     slots.accessCounts[slot]!++;
     slots.lastAccessed[slot] = now;
-    if (slot !== this.lruTail) this.moveToLruTail(slot);
+    if (slot !== this.lru.tail) this.moveToLruTail(slot);
     if (this.debugEnabled) {
       this.logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs)));
     }
@@ -539,7 +524,8 @@ export class CacheManager {
     this.categoryIndex.clear();
     this.invalidQueue = [];
     this.usedSlots = 0;
-    this.lruHead = this.lruTail = NIL;
+    this.lru.head = NIL;
+    this.lru.tail = NIL;
     this.phaseCounts.fill(0);
     this.slots.reset(Math.min(INITIAL_SLOTS, this.maxEntries));
     return removed;
@@ -688,7 +674,7 @@ export class CacheManager {
 
   private forEachSlot(category: string | undefined, visit: (slot: number) => void): void {
     if (category === undefined) {
-      for (let slot = this.lruHead; slot !== NIL; slot = this.slots.lruNext[slot]!) visit(slot);
+      for (let slot = this.lru.head; slot !== NIL; slot = this.slots.lruNext[slot]!) visit(slot);
       return;
     }
     assertCategory(category);
@@ -969,31 +955,17 @@ export class CacheManager {
   }
 
   private appendToLru(slot: number): void {
-    const { lruPrev, lruNext } = this.slots;
-    lruPrev[slot] = this.lruTail;
-    lruNext[slot] = NIL;
-    if (this.lruTail === NIL) this.lruHead = slot;
-    else lruNext[this.lruTail] = slot;
-    this.lruTail = slot;
-  }
-
-  private unlinkFromLru(slot: number): void {
-    const { lruPrev, lruNext } = this.slots;
-    const prev = lruPrev[slot]!;
-    const next = lruNext[slot]!;
-    if (prev === NIL) this.lruHead = next;
-    else lruNext[prev] = next;
-    if (next === NIL) this.lruTail = prev;
-    else lruPrev[next] = prev;
+    appendSlot(this.slots.lruPrev, this.slots.lruNext, this.lru, slot);
   }
 
   private moveToLruTail(slot: number): void {
-    this.unlinkFromLru(slot);
-    this.appendToLru(slot);
+    const { lruPrev, lruNext } = this.slots;
+    unlinkSlot(lruPrev, lruNext, this.lru, slot);
+    appendSlot(lruPrev, lruNext, this.lru, slot);
   }
 
   private evictLeastRecentlyUsed(): void {
-    const slot = this.lruHead;
+    const slot = this.lru.head;
     const key = this.slots.keys[slot]!;
     const category = this.slots.categories[slot]!;
     this.removeSlot(slot);
@@ -1007,7 +979,7 @@ export class CacheManager {
     const slots = this.slots;
     this.detachEntryObject(slot);
     this.unlinkFromGroupAndCategory(slot);
-    this.unlinkFromLru(slot);
+    unlinkSlot(slots.lruPrev, slots.lruNext, this.lru, slot);
     this.keyToSlot.delete(slots.keys[slot]!);
     // Let the key, data and metadata be collected now, not when the slot is reused.
     slots.keys[slot] = undefined;
@@ -1089,14 +1061,10 @@ export class CacheManager {
     const { groupPrev, groupNext } = this.slots;
     const ttlMs = this.slots.ttlSeconds[slot]! * 1000;
     const group = this.groups.get(ttlMs)!;
-    const prev = groupPrev[slot]!;
     const next = groupNext[slot]!;
     if (group.freshStart === slot) group.freshStart = next;
     if (group.staleStart === slot) group.staleStart = next;
-    if (prev === NIL) group.head = next;
-    else groupNext[prev] = next;
-    if (next === NIL) group.tail = prev;
-    else groupPrev[next] = prev;
+    unlinkSlot(groupPrev, groupNext, group, slot);
     if (group.head === NIL) this.groups.delete(ttlMs);
   }
 
@@ -1198,11 +1166,7 @@ export class CacheManager {
       index = { head: NIL, tail: NIL, size: 0, phases: [0, 0, 0, 0] };
       this.categoryIndex.set(category, index);
     }
-    categoryPrev[slot] = index.tail;
-    categoryNext[slot] = NIL;
-    if (index.tail === NIL) index.head = slot;
-    else categoryNext[index.tail] = slot;
-    index.tail = slot;
+    appendSlot(categoryPrev, categoryNext, index, slot);
     index.size++;
     index.phases[phase]++;
   }
@@ -1210,12 +1174,7 @@ export class CacheManager {
   private unlinkFromCategory(slot: number, category: string, phase: number): void {
     const { categoryPrev, categoryNext } = this.slots;
     const index = this.categoryIndex.get(category)!;
-    const prev = categoryPrev[slot]!;
-    const next = categoryNext[slot]!;
-    if (prev === NIL) index.head = next;
-    else categoryNext[prev] = next;
-    if (next === NIL) index.tail = prev;
-    else categoryPrev[next] = prev;
+    unlinkSlot(categoryPrev, categoryNext, index, slot);
     index.phases[phase]--;
     if (--index.size === 0) this.categoryIndex.delete(category);
   }

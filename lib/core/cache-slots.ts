@@ -137,3 +137,28 @@ export class CacheSlots {
     };
   }
 }
+
+/** The two ends of a list of slots chained through a pair of link arrays; NIL when empty. */
+export interface SlotList {
+  head: number;
+  tail: number;
+}
+
+/** Puts `slot` last in `list`. */
+export function appendSlot(prev: Int32Array, next: Int32Array, list: SlotList, slot: number): void {
+  prev[slot] = list.tail;
+  next[slot] = NIL;
+  if (list.tail === NIL) list.head = slot;
+  else next[list.tail] = slot;
+  list.tail = slot;
+}
+
+/** Takes `slot` out of `list`. */
+export function unlinkSlot(prev: Int32Array, next: Int32Array, list: SlotList, slot: number): void {
+  const before = prev[slot]!;
+  const after = next[slot]!;
+  if (before === NIL) list.head = after;
+  else next[before] = after;
+  if (after === NIL) list.tail = before;
+  else prev[after] = before;
+}
