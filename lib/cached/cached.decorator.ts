@@ -1,4 +1,5 @@
 import { INVALID_CATEGORY, INVALID_TTL } from '../core/cache.messages.js';
+import { isValidCategory, isValidTtl } from '../core/cache-status.util.js';
 import { CACHED_METADATA } from './cached.constants.js';
 import { INVALID_DECORATOR_OPTION } from './cached.messages.js';
 import { createCachedMethod, declaredKind } from './cached-method.util.js';
@@ -48,10 +49,10 @@ export function assertCachedOptions(methodId: string, options: CachedOptions): v
     new TypeError(INVALID_DECORATOR_OPTION('@Cached', methodId, option, expected));
   if (options === null || typeof options !== 'object') throw fail('options', 'an object');
   const { ttl, category, key, metadata, unless, staleWhileRevalidate, staleIfError } = options;
-  if (ttl !== undefined && (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity)) {
+  if (ttl !== undefined && !isValidTtl(ttl)) {
     throw new RangeError(`@Cached on ${methodId}: ${INVALID_TTL(ttl)}`);
   }
-  if (category !== undefined && (typeof category !== 'string' || category.length === 0)) {
+  if (category !== undefined && !isValidCategory(category)) {
     throw new RangeError(`@Cached on ${methodId}: ${INVALID_CATEGORY(category)}`);
   }
   if (key !== undefined && typeof key !== 'function' && (typeof key !== 'string' || !key)) {

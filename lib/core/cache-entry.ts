@@ -1,6 +1,7 @@
-import { INVALID, PHASE_MASK, type CacheSlots, type DetachedEntry } from './cache-slots.js';
+import type { CacheSlots, DetachedEntry } from './cache-slots.js';
 import { deepFreeze } from './json-snapshot.util.js';
 import { CacheStatus } from './cache-status.enum.js';
+import { statusOf } from './cache-status.util.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 
 /**
@@ -176,10 +177,7 @@ export class CacheEntry<T = JsonValue> {
       if (detached.invalid) return CacheStatus.INVALID;
       return statusOf(now - detached.timestampMs, detached.ttlSeconds * 1000);
     }
-    const { slots } = this.host;
-    const slot = this.slot;
-    if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
-    return statusOf(now - slots.timestamps[slot]!, slots.ttlSeconds[slot]! * 1000);
+    return this.host.slots.statusAt(this.slot, now);
   }
 
   /** @internal Called by the cache when the slot stops being this entry's. */
@@ -193,10 +191,4 @@ function freezeDetached(detached: DetachedEntry): void {
   deepFreeze(detached.data);
   deepFreeze(detached.metadata);
   detached.frozen = true;
-}
-
-/** FRESH while age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after (milliseconds). */
-export function statusOf(ageMs: number, ttlMs: number): CacheStatus {
-  if (ageMs < ttlMs) return CacheStatus.FRESH;
-  return ageMs <= 2 * ttlMs ? CacheStatus.STALE : CacheStatus.EXPIRED;
 }

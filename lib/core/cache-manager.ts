@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
-import { CacheEntry, statusOf, type CacheEntryHost } from './cache-entry.js';
+import { CacheEntry, type CacheEntryHost } from './cache-entry.js';
 import type {
   CacheEventListener,
   CacheEventMap,
@@ -16,6 +16,7 @@ import type {
 import { resolveCacheOptions } from './cache-options.util.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
+import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import {
   CACHE_HIT,
   CACHE_MISS,
@@ -443,7 +444,7 @@ export class CacheManager {
   hasKey(key: string, options?: HasKeyOptions): boolean {
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return false;
-    const status = this.statusOfSlot(slot, this.now());
+    const status = this.slots.statusAt(slot, this.now());
     if (status === CacheStatus.FRESH) return true;
     return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
   }
@@ -863,9 +864,7 @@ export class CacheManager {
     if (typeof key !== 'string' || key.length === 0) return undefined;
     const { timestampMs, ttlSeconds, category } = stored;
     if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
-    if (typeof ttlSeconds !== 'number' || !(ttlSeconds > 0) || ttlSeconds === Infinity)
-      return undefined;
-    if (typeof category !== 'string' || category.length === 0) return undefined;
+    if (!isValidTtl(ttlSeconds) || !isValidCategory(category)) return undefined;
     let data: unknown;
     let metadata: JsonObject;
     try {
@@ -946,12 +945,6 @@ export class CacheManager {
     const { capacity } = slots;
     if (this.usedSlots === capacity) slots.grow(Math.min(capacity * 2, this.maxEntries));
     return this.usedSlots++;
-  }
-
-  private statusOfSlot(slot: number, now: number): CacheStatus {
-    const slots = this.slots;
-    if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
-    return statusOf(now - slots.timestamps[slot]!, slots.ttlSeconds[slot]! * 1000);
   }
 
   private appendToLru(slot: number): void {
@@ -1181,13 +1174,13 @@ export class CacheManager {
 }
 
 function assertTtl(ttl: unknown): asserts ttl is number {
-  if (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity) {
+  if (!isValidTtl(ttl)) {
     throw new RangeError(INVALID_TTL(ttl));
   }
 }
 
 function assertCategory(category: unknown): asserts category is string {
-  if (typeof category !== 'string' || category.length === 0) {
+  if (!isValidCategory(category)) {
     throw new RangeError(INVALID_CATEGORY(category));
   }
 }

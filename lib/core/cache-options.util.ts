@@ -3,6 +3,7 @@ import type {
   ResolvedCacheManagerOptions,
 } from './cache-options.interface.js';
 import { INVALID_OPTION } from './cache.messages.js';
+import { isValidTtl } from './cache-status.util.js';
 
 /** The seed's defaults: five minutes to live, a thousand entries, a cleanup every minute. */
 export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze({
@@ -33,7 +34,7 @@ export function resolveCacheOptions(
     maxEntries = DEFAULT_CACHE_OPTIONS.maxEntries,
     cleanupInterval = DEFAULT_CACHE_OPTIONS.cleanupInterval,
   } = options;
-  if (!isFiniteNumber(defaultTtl) || defaultTtl <= 0) {
+  if (!isValidTtl(defaultTtl)) {
     throw new RangeError(
       INVALID_OPTION('defaultTtl', 'a finite number of seconds above 0', defaultTtl),
     );

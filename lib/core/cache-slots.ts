@@ -1,3 +1,5 @@
+import { CacheStatus } from './cache-status.enum.js';
+import { statusOf } from './cache-status.util.js';
 import type { JsonObject } from './json.interface.js';
 import { deepFreeze } from './json-snapshot.util.js';
 
@@ -65,6 +67,12 @@ export class CacheSlots {
   /** Freed slots, a stack: `freeSlots[0 .. freeCount)`. A typed array never reallocates on push. */
   freeSlots = new Int32Array(0);
   freeCount = 0;
+
+  /** The status at time `now` (ms) of the entry in `slot`. */
+  statusAt(slot: number, now: number): CacheStatus {
+    if ((this.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
+    return statusOf(now - this.timestamps[slot]!, this.ttlSeconds[slot]! * 1000);
+  }
 
   /** The slot's data, deep-frozen before it is first handed out. */
   exposeData(slot: number): unknown {

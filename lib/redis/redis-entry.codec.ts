@@ -1,3 +1,4 @@
+import { isValidCategory, isValidTtl } from '../core/cache-status.util.js';
 import type { TierEntry } from '../core/cache-tier.interface.js';
 
 /**
@@ -44,8 +45,8 @@ export function decodeEntry(raw: string): TierEntry | string {
   if (stored.v !== 1) return `unknown format version ${JSON.stringify(stored.v)}`;
   const { t, ttl, c, m } = stored;
   if (typeof t !== 'number' || !Number.isFinite(t)) return 'no valid timestamp';
-  if (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity) return 'no valid ttl';
-  if (typeof c !== 'string' || c.length === 0) return 'no valid category';
+  if (!isValidTtl(ttl)) return 'no valid ttl';
+  if (!isValidCategory(c)) return 'no valid category';
   if (m === null || typeof m !== 'object' || Array.isArray(m)) return 'no valid metadata';
   if (!('d' in stored)) return 'no data';
   return {

@@ -1,0 +1,17 @@
+import { CacheStatus } from './cache-status.enum.js';
+
+/** FRESH while age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after (milliseconds). */
+export function statusOf(ageMs: number, ttlMs: number): CacheStatus {
+  if (ageMs < ttlMs) return CacheStatus.FRESH;
+  return ageMs <= 2 * ttlMs ? CacheStatus.STALE : CacheStatus.EXPIRED;
+}
+
+/** Whether `ttl` is a TTL the cache accepts: a finite number of seconds above 0. */
+export function isValidTtl(ttl: unknown): ttl is number {
+  return typeof ttl === 'number' && ttl > 0 && ttl !== Infinity;
+}
+
+/** Whether `category` is a category the cache accepts: a non-empty string. */
+export function isValidCategory(category: unknown): category is string {
+  return typeof category === 'string' && category.length > 0;
+}
