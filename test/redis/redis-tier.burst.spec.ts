@@ -8,8 +8,11 @@ import { waitFor } from './wait-for.util.js';
 
 const PREFIX = 'burst:';
 const BURST = 4000;
-/** Short, so that a busy stretch of a few of them is quick; the bug does not depend on it. */
-const WRITE_TIMEOUT = 200;
+/**
+ * Short, so that a busy stretch of two of them is quick (the bug does not depend on it), but long
+ * enough that a reply delayed by a loaded machine (the whole suite runs in parallel) is not late.
+ */
+const WRITE_TIMEOUT = 800;
 jest.setTimeout(30_000);
 
 /**
@@ -64,7 +67,7 @@ describeWithRedis('Redis tier: a burst of writes', () => {
 
     // The sets and a busy stretch longer than the write timeout, all before the event loop runs.
     for (let i = 0; i < BURST / 2; i++) cache.set(`k:${i}`, { i, payload: 'x'.repeat(200) });
-    busy(3 * WRITE_TIMEOUT);
+    busy(2 * WRITE_TIMEOUT);
     for (let i = BURST / 2; i < BURST; i++) cache.set(`k:${i}`, { i, payload: 'x'.repeat(200) });
 
     await waitFor(async () => (await entriesInRedis()) === BURST, {
@@ -85,7 +88,7 @@ describeWithRedis('Redis tier: a burst of writes', () => {
     // The writes go out when the synchronous stretch ends; then this process is busy again past
     // their timeout, while Redis answers them.
     await Promise.resolve();
-    busy(3 * WRITE_TIMEOUT);
+    busy(2 * WRITE_TIMEOUT);
 
     await waitFor(async () => (await entriesInRedis()) === BURST, {
       timeoutMs: 20_000,
