@@ -20,9 +20,9 @@ export interface CacheStatsResponse extends CacheStatsDict {
  * (with `statsController: false`), say to put its own guards on it. Counts and category names
  * only: never keys, never data.
  *
- * Costs what `getStats()` costs: the number of distinct TTLs and categories held (plus one step per
- * entry whose status changed since the last call), never a scan of the entries, so the route can
- * be scraped every few seconds on a cache of a million entries.
+ * Costs what `getStats()` costs: the number of (TTL, category) pairs held, plus one step per
+ * millisecond of writes whose status changed since the last call, never a scan of the entries, so
+ * the route can be scraped every few seconds on a cache of a million entries.
  */
 export function cacheStatsResponse(cache: CacheManager): CacheStatsResponse {
   return {

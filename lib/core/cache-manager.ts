@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { CacheEntry, type CacheEntryHost } from './cache-entry.js';
+import { CacheRuns } from './cache-runs.js';
 import type {
   CacheEventListener,
   CacheEventMap,
@@ -60,12 +61,13 @@ const PHASE_OF_STATUS: Readonly<Record<CacheStatus, number>> = {
 };
 
 const INITIAL_SLOTS = 256;
+const INITIAL_RUNS = 64;
 /**
  * Longest slice of work an automatic cleanup does between two turns of the event loop, in
  * milliseconds, so that cleaning a million entries never stalls the application.
  */
 export const CLEANUP_SLICE_MS = 4;
-/** Status changes recounted per slice of the settling an automatic cleanup also does. */
+/** Runs recounted per slice of the settling an automatic cleanup also does. */
 const SETTLE_SLICE_STEPS = 50_000;
 
 const EMPTY_METADATA: JsonObject = Object.freeze({});
@@ -78,24 +80,29 @@ const consoleLogger: CacheLogger = {
 };
 
 /**
- * Entries sharing one TTL, in a list ordered by write time. With one TTL, age order is status
- * order, so two cursors split the list into its EXPIRED, STALE and FRESH runs:
- * `[head, staleStart)` expired, `[staleStart, freshStart)` stale, `[freshStart, tail]` fresh
- * (INVALID entries stay where they are and are skipped). Moving the cursors forward as time
- * passes costs one step per entry that changes status, never a scan of the cache.
+ * The entries of one category sharing one TTL, as a list of runs (see {@link CacheRuns}) in
+ * write-time order, timestamps strictly increasing. With one TTL, age order is status order, so
+ * two cursors split the runs into EXPIRED, STALE and FRESH: `[head, staleStart)` expired,
+ * `[staleStart, freshStart)` stale, `[freshStart, tail]` fresh. A valid entry is counted under
+ * the phase of its run's place; INVALID entries stay in their run and are counted apart. Moving
+ * the cursors as time passes costs one step per run that changes status, never a scan of the
+ * cache, and nothing is written per entry.
  */
 interface TtlGroup extends SlotList {
   readonly ttlMs: number;
-  /** First entry not EXPIRED, or NIL. */
+  readonly index: CategoryIndex;
+  /** First run not EXPIRED, or NIL. */
   staleStart: number;
-  /** First FRESH entry, or NIL. */
+  /** First FRESH run, or NIL. */
   freshStart: number;
 }
 
-/** A category's entries in write order, and how many it holds in each phase. */
+/** A category's entries in write order, how many it holds in each phase, and its TTL groups. */
 interface CategoryIndex extends SlotList {
+  readonly category: string;
   size: number;
   readonly phases: [number, number, number, number];
+  readonly groups: Map<number, TtlGroup>;
 }
 
 /** A read's outcome as `wrap` needs it: the entry served (if any) and its status. */
@@ -111,7 +118,7 @@ interface Lookup {
  * STALE up to twice its TTL (served on request), then EXPIRED; INVALID once invalidated. At
  * `maxEntries` the least recently used entry is evicted. Only JSON values are stored, as frozen
  * snapshots. Reads, writes, deletes, invalidations and evictions are O(1); category operations
- * cost the size of the category; statistics cost the number of distinct TTLs.
+ * cost the size of the category; statistics cost the number of (TTL, category) pairs held.
  *
  * Node runs this code on one thread: no call can interleave with another, so there are no locks.
  */
@@ -138,7 +145,9 @@ export class CacheManager {
   /** What entry objects of this cache read from while their slot is theirs. */
   private readonly host: CacheEntryHost;
 
-  private readonly groups = new Map<number, TtlGroup>();
+  /** Every TTL group of every category. */
+  private readonly groups = new Set<TtlGroup>();
+  private readonly runs = new CacheRuns<TtlGroup>(INITIAL_RUNS);
   private readonly categoryIndex = new Map<string, CategoryIndex>();
   /** Slots invalidated since the last cleanup (each at most once: see QUEUED). */
   private invalidQueue: number[] = [];
@@ -299,8 +308,8 @@ export class CacheManager {
         slots.ttlSeconds[slot] === ttlSeconds &&
         slots.categories[slot] === category
       ) {
-        // The common rewrite: same TTL and category, written now. It moves to the end of its
-        // TTL group and of its category, with no index lookup beyond one per list.
+        // The common rewrite: same TTL and category, written now. It moves to the newest run of
+        // its group and to the end of its category, with no index lookup at all.
         this.rewriteInPlace(slot, data, metadata, now);
         return slot;
       }
@@ -319,48 +328,64 @@ export class CacheManager {
     slots.timestamps[slot] = timestampMs;
     slots.lastAccessed[slot] = timestampMs;
     slots.accessCounts[slot] = 0;
+    // A new value: valid, not frozen yet (see CacheSlots.exposeData); the queue bit stays.
+    slots.phase[slot]! &= QUEUED;
     const phase = PHASE_OF_STATUS[statusOf(now - timestampMs, ttlSeconds * 1000)];
-    // A new value: not frozen yet (see CacheSlots.exposeData); the queue bit stays.
-    slots.phase[slot] = (slots.phase[slot]! & QUEUED) | phase;
-    this.phaseCounts[phase]++;
-    this.linkIntoGroup(slot, phase, now);
-    this.linkIntoCategory(slot, category, phase);
+    let index = this.categoryIndex.get(category);
+    if (index === undefined) {
+      index = { category, head: NIL, tail: NIL, size: 0, phases: [0, 0, 0, 0], groups: new Map() };
+      this.categoryIndex.set(category, index);
+    }
+    let group = index.groups.get(ttlSeconds * 1000);
+    if (group === undefined) {
+      group = {
+        ttlMs: ttlSeconds * 1000,
+        index,
+        head: NIL,
+        tail: NIL,
+        staleStart: NIL,
+        freshStart: NIL,
+      };
+      index.groups.set(group.ttlMs, group);
+      this.groups.add(group);
+    }
+    this.count(this.joinRun(slot, group, timestampMs, phase), index, +1);
+    appendSlot(slots.categoryPrev, slots.categoryNext, index, slot);
+    index.size++;
     return slot;
   }
 
   /** Writes a new value, FRESH from `now`, into a slot keeping its TTL and category. */
   private rewriteInPlace(slot: number, data: unknown, metadata: JsonObject, now: number): void {
     const slots = this.slots;
-    const { groupPrev, groupNext, categoryPrev, categoryNext } = slots;
+    const runs = this.runs;
+    const run = slots.runOf[slot]!;
+    const group = runs.groups[run]!;
+    const index = group.index;
     const flags = slots.phase[slot]!;
-    const oldPhase = flags & PHASE_MASK;
+    const wasInvalid = (flags & PHASE_MASK) === INVALID;
+    this.count(wasInvalid ? INVALID : this.phaseOfRun(run, group), index, -1);
     slots.data[slot] = data;
     slots.metadata[slot] = metadata;
     slots.timestamps[slot] = now;
     slots.lastAccessed[slot] = now;
     slots.accessCounts[slot] = 0;
-    slots.phase[slot] = (flags & QUEUED) | FRESH;
-    this.phaseCounts[oldPhase]--;
-    this.phaseCounts[FRESH]++;
+    slots.phase[slot] = flags & QUEUED;
 
-    const group = this.groups.get(slots.ttlSeconds[slot]! * 1000)!;
-    if (slot !== group.tail) {
-      const next = groupNext[slot]!;
-      if (group.freshStart === slot) group.freshStart = next;
-      if (group.staleStart === slot) group.staleStart = next;
-      unlinkSlot(groupPrev, groupNext, group, slot);
-      appendSlot(groupPrev, groupNext, group, slot);
+    if (run === group.tail && runs.firstSlot[run] === runs.lastSlot[run]) {
+      // Alone in the newest run (one key rewritten over and over): the run moves to now.
+      runs.timestamps[run] = now;
+      if (wasInvalid) runs.validCounts[run]++;
+      if (group.freshStart === NIL) group.freshStart = run;
+      if (group.staleStart === NIL) group.staleStart = run;
+      this.count(FRESH, index, +1);
+    } else {
+      this.leaveRun(slot, run, group, wasInvalid);
+      this.count(this.joinRun(slot, group, now, FRESH), index, +1);
     }
-    // Now FRESH and last: it starts the fresh run unless one starts before it.
-    if (group.freshStart === NIL) group.freshStart = slot;
-    if (group.staleStart === NIL) group.staleStart = slot;
-
-    const index = this.categoryIndex.get(slots.categories[slot]!)!;
-    index.phases[oldPhase]--;
-    index.phases[FRESH]++;
     if (slot !== index.tail) {
-      unlinkSlot(categoryPrev, categoryNext, index, slot);
-      appendSlot(categoryPrev, categoryNext, index, slot);
+      unlinkSlot(slots.categoryPrev, slots.categoryNext, index, slot);
+      appendSlot(slots.categoryPrev, slots.categoryNext, index, slot);
     }
   }
 
@@ -522,6 +547,7 @@ export class CacheManager {
     }
     this.keyToSlot.clear();
     this.groups.clear();
+    this.runs.reset(INITIAL_RUNS);
     this.categoryIndex.clear();
     this.invalidQueue = [];
     this.usedSlots = 0;
@@ -557,9 +583,9 @@ export class CacheManager {
       if (done) break;
       await nextTurn();
     }
-    for (const group of [...this.groups.values()]) {
+    for (const group of [...this.groups]) {
       while (
-        this.groups.get(group.ttlMs) === group &&
+        this.groups.has(group) &&
         this.settleGroup(group, this.now(), SETTLE_SLICE_STEPS) === SETTLE_SLICE_STEPS
       ) {
         await nextTurn();
@@ -599,18 +625,19 @@ export class CacheManager {
   // ── Inspecting ─────────────────────────────────────────────────────────────────────────────
 
   /**
-   * The statistics now. Costs the number of distinct TTLs and categories held (plus one step per
-   * entry whose status changed since the last call), not the number of entries.
+   * The statistics now. Costs the number of (TTL, category) pairs held, plus one step per
+   * millisecond of writes whose status changed since the last call, not the number of entries.
    */
   getStats(): CacheStats {
     const now = this.now();
     const stats = new CacheStats();
     let oldest = Infinity;
     let newest = -Infinity;
-    for (const group of this.groups.values()) {
+    const timestamps = this.runs.timestamps;
+    for (const group of this.groups) {
       this.settleGroup(group, now);
-      oldest = Math.min(oldest, this.slots.timestamps[group.head]!);
-      newest = Math.max(newest, this.slots.timestamps[group.tail]!);
+      oldest = Math.min(oldest, timestamps[group.head]!);
+      newest = Math.max(newest, timestamps[group.tail]!);
     }
     stats.totalEntries = this.keyToSlot.size;
     [stats.freshEntries, stats.staleEntries, stats.expiredEntries, stats.invalidEntries] =
@@ -641,7 +668,7 @@ export class CacheManager {
    */
   getStatusCountsByCategory(): Map<string, Record<CacheStatus, number>> {
     const now = this.now();
-    for (const group of this.groups.values()) this.settleGroup(group, now);
+    for (const group of this.groups) this.settleGroup(group, now);
     const result = new Map<string, Record<CacheStatus, number>>();
     for (const [category, { phases }] of this.categoryIndex) {
       result.set(category, {
@@ -984,10 +1011,19 @@ export class CacheManager {
   }
 
   private unlinkFromGroupAndCategory(slot: number): void {
-    const phase = this.slots.phase[slot]! & PHASE_MASK;
-    this.phaseCounts[phase]--;
-    this.unlinkFromGroup(slot);
-    this.unlinkFromCategory(slot, this.slots.categories[slot]!, phase);
+    const slots = this.slots;
+    const run = slots.runOf[slot]!;
+    const group = this.runs.groups[run]!;
+    const index = group.index;
+    const invalid = (slots.phase[slot]! & PHASE_MASK) === INVALID;
+    this.count(invalid ? INVALID : this.phaseOfRun(run, group), index, -1);
+    this.leaveRun(slot, run, group, invalid);
+    if (group.head === NIL) {
+      index.groups.delete(group.ttlMs);
+      this.groups.delete(group);
+    }
+    unlinkSlot(slots.categoryPrev, slots.categoryNext, index, slot);
+    if (--index.size === 0) this.categoryIndex.delete(index.category);
   }
 
   private markInvalid(slot: number): void {
@@ -995,13 +1031,12 @@ export class CacheManager {
     const category = slots.categories[slot]!;
     this.totalInvalidations++;
     const flags = slots.phase[slot]!;
-    const phase = flags & PHASE_MASK;
-    if (phase !== INVALID) {
-      this.phaseCounts[phase]--;
-      this.phaseCounts[INVALID]++;
-      const counts = this.categoryIndex.get(category)!.phases;
-      counts[phase]--;
-      counts[INVALID]++;
+    if ((flags & PHASE_MASK) !== INVALID) {
+      const run = slots.runOf[slot]!;
+      const group = this.runs.groups[run]!;
+      this.count(this.phaseOfRun(run, group), group.index, -1);
+      this.count(INVALID, group.index, +1);
+      this.runs.validCounts[run]--;
       slots.phase[slot] = (flags & FROZEN) | INVALID | QUEUED;
       if ((flags & QUEUED) === 0) this.invalidQueue.push(slot);
     }
@@ -1010,102 +1045,137 @@ export class CacheManager {
     }
   }
 
-  // TTL groups
-
-  private linkIntoGroup(slot: number, phase: number, now: number): void {
-    const { timestamps, groupPrev, groupNext } = this.slots;
-    const ttlMs = this.slots.ttlSeconds[slot]! * 1000;
-    const timestamp = timestamps[slot]!;
-    let group = this.groups.get(ttlMs);
-    if (group === undefined) {
-      group = { ttlMs, head: NIL, tail: NIL, staleStart: NIL, freshStart: NIL };
-      this.groups.set(ttlMs, group);
-    }
-    // Keep write-time order. A new write goes last at no cost; an older entry (restored from
-    // another tier with its original timestamp) walks back past the newer ones, after the
-    // cursors are brought up to date so that its place among them is right.
-    let prev = group.tail;
-    if (prev !== NIL && timestamps[prev]! > timestamp) {
-      this.settleGroup(group, now);
-      while (prev !== NIL && timestamps[prev]! > timestamp) prev = groupPrev[prev]!;
-    }
-    const next = prev === NIL ? group.head : groupNext[prev]!;
-    groupPrev[slot] = prev;
-    groupNext[slot] = next;
-    if (prev === NIL) group.head = slot;
-    else groupNext[prev] = slot;
-    if (next === NIL) group.tail = slot;
-    else groupPrev[next] = slot;
-    if (
-      phase === FRESH &&
-      (group.freshStart === NIL || timestamp < timestamps[group.freshStart]!)
-    ) {
-      group.freshStart = slot;
-    }
-    if (
-      phase !== EXPIRED &&
-      (group.staleStart === NIL || timestamp < timestamps[group.staleStart]!)
-    ) {
-      group.staleStart = slot;
-    }
+  /** Adds `delta` entries to `phase` in the cache's and the category's counters. */
+  private count(phase: number, index: CategoryIndex, delta: number): void {
+    this.phaseCounts[phase]! += delta;
+    index.phases[phase]! += delta;
   }
 
-  private unlinkFromGroup(slot: number): void {
-    const { groupPrev, groupNext } = this.slots;
-    const ttlMs = this.slots.ttlSeconds[slot]! * 1000;
-    const group = this.groups.get(ttlMs)!;
-    const next = groupNext[slot]!;
-    if (group.freshStart === slot) group.freshStart = next;
-    if (group.staleStart === slot) group.staleStart = next;
-    unlinkSlot(groupPrev, groupNext, group, slot);
-    if (group.head === NIL) this.groups.delete(ttlMs);
+  // TTL groups and their runs
+
+  /** The phase the valid entries of `run` are counted under: where the run sits. */
+  private phaseOfRun(run: number, group: TtlGroup): number {
+    const timestamps = this.runs.timestamps;
+    const timestamp = timestamps[run]!;
+    if (group.freshStart !== NIL && timestamp >= timestamps[group.freshStart]!) return FRESH;
+    if (group.staleStart !== NIL && timestamp >= timestamps[group.staleStart]!) return STALE;
+    return EXPIRED;
   }
 
   /**
-   * Moves the group's cursors up to `now`, recounting each entry whose status changed, at most
-   * `maxSteps` of them. @returns the number of steps taken.
+   * Puts the valid entry in `slot`, of status `phase` now, into the run of `group` for
+   * `timestamp` (made if there is none). @returns the phase it is counted under.
    */
-  private settleGroup(group: TtlGroup, now: number, maxSteps = Infinity): number {
-    const { timestamps, groupNext } = this.slots;
-    const { ttlMs } = group;
-    let steps = 0;
-    let slot = group.freshStart;
-    while (slot !== NIL && steps < maxSteps && now - timestamps[slot]! >= ttlMs) {
-      this.recount(slot, FRESH, STALE);
-      slot = groupNext[slot]!;
-      steps++;
+  private joinRun(slot: number, group: TtlGroup, timestamp: number, phase: number): number {
+    const runs = this.runs;
+    const timestamps = runs.timestamps;
+    // A write goes last at no cost; an entry restored from another tier with its original
+    // timestamp walks back past the newer runs.
+    let prev = group.tail;
+    while (prev !== NIL && timestamps[prev]! > timestamp) prev = runs.prev[prev]!;
+    let run: number;
+    if (prev !== NIL && timestamps[prev] === timestamp) {
+      run = prev;
+    } else {
+      run = runs.allocate(group, timestamp);
+      const next = prev === NIL ? group.head : runs.next[prev]!;
+      runs.prev[run] = prev;
+      runs.next[run] = next;
+      if (prev === NIL) group.head = run;
+      else runs.next[prev] = run;
+      if (next === NIL) group.tail = run;
+      else runs.prev[next] = run;
+      // The cursors may lag behind `now` (they move when the group is settled), never run ahead
+      // of it, and the settling moves them forward only. So a new run must not be placed ahead
+      // of its status: a FRESH run never before `freshStart`, a STALE one never before
+      // `staleStart`. Moving a cursor back to it passes no other run: a run between would be
+      // younger than this one yet already counted in an older phase.
+      if (
+        phase === FRESH &&
+        (group.freshStart === NIL || timestamp < timestamps[group.freshStart]!)
+      ) {
+        group.freshStart = run;
+      }
+      if (
+        phase !== EXPIRED &&
+        (group.staleStart === NIL || timestamp < timestamps[group.staleStart]!)
+      ) {
+        group.staleStart = run;
+      }
     }
-    group.freshStart = slot;
-    slot = group.staleStart;
-    while (
-      slot !== NIL &&
-      slot !== group.freshStart &&
-      steps < maxSteps &&
-      now - timestamps[slot]! > 2 * ttlMs
-    ) {
-      this.recount(slot, STALE, EXPIRED);
-      slot = groupNext[slot]!;
-      steps++;
-    }
-    group.staleStart = slot;
-    return steps;
+    const slots = this.slots;
+    const last = runs.lastSlot[run]!;
+    slots.runPrev[slot] = last;
+    slots.runNext[slot] = NIL;
+    if (last === NIL) runs.firstSlot[run] = slot;
+    else slots.runNext[last] = slot;
+    runs.lastSlot[run] = slot;
+    slots.runOf[slot] = run;
+    runs.validCounts[run]++;
+    return this.phaseOfRun(run, group);
   }
 
-  private recount(slot: number, from: number, to: number): void {
-    const slots = this.slots;
-    const flags = slots.phase[slot]!;
-    if ((flags & PHASE_MASK) !== from) return; // INVALID entries keep their phase
-    slots.phase[slot] = (flags & ~PHASE_MASK) | to;
-    this.phaseCounts[from]--;
-    this.phaseCounts[to]++;
-    const counts = this.categoryIndex.get(slots.categories[slot]!)!.phases;
-    counts[from]--;
-    counts[to]++;
+  /** Takes `slot` out of its run, and the run out of its group once empty. */
+  private leaveRun(slot: number, run: number, group: TtlGroup, invalid: boolean): void {
+    const runs = this.runs;
+    const { runPrev, runNext } = this.slots;
+    if (!invalid) runs.validCounts[run]--;
+    const before = runPrev[slot]!;
+    const after = runNext[slot]!;
+    if (before === NIL) runs.firstSlot[run] = after;
+    else runNext[before] = after;
+    if (after === NIL) runs.lastSlot[run] = before;
+    else runPrev[after] = before;
+    if (runs.firstSlot[run] !== NIL) return;
+    const next = runs.next[run]!;
+    if (group.freshStart === run) group.freshStart = next;
+    if (group.staleStart === run) group.staleStart = next;
+    unlinkSlot(runs.prev, runs.next, group, run);
+    runs.release(run);
+  }
+
+  /**
+   * Moves the group's cursors up to `now`, moving the valid entries of each run whose status
+   * changed to their new phase in the counters, at most `maxSteps` runs.
+   * @returns the number of steps taken.
+   */
+  private settleGroup(group: TtlGroup, now: number, maxSteps = Infinity): number {
+    const { timestamps, validCounts, next } = this.runs;
+    const { ttlMs, index } = group;
+    // The entries passed are summed and counted once: the walk itself reads three numbers a run.
+    let steps = 0;
+    let moved = 0;
+    let run = group.freshStart;
+    while (run !== NIL && steps < maxSteps && now - timestamps[run]! >= ttlMs) {
+      moved += validCounts[run]!;
+      run = next[run]!;
+      steps++;
+    }
+    group.freshStart = run;
+    this.count(FRESH, index, -moved);
+    this.count(STALE, index, moved);
+    moved = 0;
+    run = group.staleStart;
+    const twiceTtlMs = 2 * ttlMs;
+    while (
+      run !== NIL &&
+      run !== group.freshStart &&
+      steps < maxSteps &&
+      now - timestamps[run]! > twiceTtlMs
+    ) {
+      moved += validCounts[run]!;
+      run = next[run]!;
+      steps++;
+    }
+    group.staleStart = run;
+    this.count(STALE, index, -moved);
+    this.count(EXPIRED, index, moved);
+    return steps;
   }
 
   /**
    * Removes EXPIRED and INVALID entries until none is left or `deadline` (a `performance.now()`
-   * reading) passes: the expired run at the head of each TTL group (write order is age order),
+   * reading) passes: the expired runs at the head of each TTL group (write order is age order),
    * then the queue of invalidated slots. Costs what it removes plus the number of groups.
    */
   private removeDeadEntries(deadline: number): { removed: number; done: boolean } {
@@ -1124,12 +1194,13 @@ export class CacheManager {
       return (removed & 255) !== 0 || performance.now() < deadline;
     };
     let done = true;
-    groups: for (const group of [...this.groups.values()]) {
+    const runs = this.runs;
+    groups: for (const group of [...this.groups]) {
       const twiceTtlMs = 2 * group.ttlMs;
-      for (let slot = group.head; slot !== NIL; slot = group.head) {
-        const invalid = (slots.phase[slot]! & PHASE_MASK) === INVALID;
-        if (!invalid && now - slots.timestamps[slot]! <= twiceTtlMs) break;
-        if (!remove(slot)) {
+      // Removing a run's last slot frees the run, and the group's last run the group.
+      for (let run = group.head; run !== NIL; run = group.head) {
+        if (now - runs.timestamps[run]! <= twiceTtlMs) break;
+        if (!remove(runs.firstSlot[run]!)) {
           done = false;
           break groups;
         }
@@ -1148,28 +1219,6 @@ export class CacheManager {
       this.emit('cleanup', { removed, byCategory: Object.fromEntries(byCategory) });
     }
     return { removed, done };
-  }
-
-  // Categories
-
-  private linkIntoCategory(slot: number, category: string, phase: number): void {
-    const { categoryPrev, categoryNext } = this.slots;
-    let index = this.categoryIndex.get(category);
-    if (index === undefined) {
-      index = { head: NIL, tail: NIL, size: 0, phases: [0, 0, 0, 0] };
-      this.categoryIndex.set(category, index);
-    }
-    appendSlot(categoryPrev, categoryNext, index, slot);
-    index.size++;
-    index.phases[phase]++;
-  }
-
-  private unlinkFromCategory(slot: number, category: string, phase: number): void {
-    const { categoryPrev, categoryNext } = this.slots;
-    const index = this.categoryIndex.get(category)!;
-    unlinkSlot(categoryPrev, categoryNext, index, slot);
-    index.phases[phase]--;
-    if (--index.size === 0) this.categoryIndex.delete(category);
   }
 }
 

@@ -7,9 +7,10 @@ import { deepFreeze } from './json-snapshot.util.js';
 export const NIL = -1;
 
 /*
- * Phase codes: the status an entry is counted under. Time moves entries from FRESH to STALE to
- * EXPIRED; the counters follow lazily, when a TTL group is settled. Bit 2 of the phase byte says
- * the slot sits in the queue of invalidated slots.
+ * Phase codes: the status an entry is counted under. A slot's phase byte holds INVALID or 0 (not
+ * invalidated): which of FRESH, STALE and EXPIRED a valid entry is counted under follows from
+ * its run's place in its group (see CacheManager), so time passing writes nothing per slot.
+ * Bit 2 of the phase byte says the slot sits in the queue of invalidated slots.
  */
 export const FRESH = 0;
 export const STALE = 1;
@@ -39,8 +40,8 @@ export interface DetachedEntry {
  * in typed arrays (no boxed doubles) and building an entry object only when one is asked for
  * keeps an entry at about a hundred bytes beyond its key and data.
  *
- * Links: `lru*` chain every slot from least to most recently used; `group*` chain the slots of
- * one TTL in write order; `category*` chain the slots of one category in write order.
+ * Links: `lru*` chain every slot from least to most recently used; `run*` chain the slots of
+ * one run (see CacheRuns); `runOf` is the run of each slot; `category*` chain the slots of one category in write order.
  * @internal
  */
 export class CacheSlots {
@@ -59,8 +60,9 @@ export class CacheSlots {
   accessCounts = new Uint32Array(0);
   lruPrev = new Int32Array(0);
   lruNext = new Int32Array(0);
-  groupPrev = new Int32Array(0);
-  groupNext = new Int32Array(0);
+  runPrev = new Int32Array(0);
+  runNext = new Int32Array(0);
+  runOf = new Int32Array(0);
   categoryPrev = new Int32Array(0);
   categoryNext = new Int32Array(0);
   phase = new Uint8Array(0);
@@ -108,8 +110,9 @@ export class CacheSlots {
     this.accessCounts = grown(this.accessCounts, new Uint32Array(capacity));
     this.lruPrev = grown(this.lruPrev, new Int32Array(capacity));
     this.lruNext = grown(this.lruNext, new Int32Array(capacity));
-    this.groupPrev = grown(this.groupPrev, new Int32Array(capacity));
-    this.groupNext = grown(this.groupNext, new Int32Array(capacity));
+    this.runPrev = grown(this.runPrev, new Int32Array(capacity));
+    this.runNext = grown(this.runNext, new Int32Array(capacity));
+    this.runOf = grown(this.runOf, new Int32Array(capacity));
     this.categoryPrev = grown(this.categoryPrev, new Int32Array(capacity));
     this.categoryNext = grown(this.categoryNext, new Int32Array(capacity));
     this.phase = grown(this.phase, new Uint8Array(capacity));

@@ -176,6 +176,36 @@ export class CacheModel {
     if (typeof key !== 'string' || key === '') return { value: false };
     if (!isJson(data)) return { value: false };
     if (metadata !== undefined && !isJsonObject(metadata)) return { value: false };
+    this.put(key, data, metadata ?? {}, ttl, category, this.now);
+    this.sets++;
+    return { value: true };
+  }
+
+  /**
+   * `restore(key, { data, metadata, ttlSeconds, category, timestampMs })`, as the Redis tier
+   * calls it: puts the entry in with its own timestamp (at most now) unless it is EXPIRED.
+   */
+  restore(
+    key: string,
+    data: unknown,
+    ttlSeconds: number,
+    category: string,
+    timestampMs: number,
+  ): boolean {
+    const timestamp = Math.min(timestampMs, this.now);
+    if (this.now - timestamp > 2 * ttlSeconds * 1000) return false;
+    this.put(key, data, {}, ttlSeconds, category, timestamp);
+    return true;
+  }
+
+  private put(
+    key: string,
+    data: unknown,
+    metadata: unknown,
+    ttlSeconds: number,
+    category: string,
+    timestampMs: number,
+  ): void {
     const old = this.find(key);
     if (old !== undefined) this.remove(old);
     else if (this.entries.length >= this.maxEntries) {
@@ -185,17 +215,15 @@ export class CacheModel {
     this.entries.push({
       key,
       dataJson: canonical(data),
-      metadataJson: canonical(metadata ?? {}),
-      ttlSeconds: ttl,
+      metadataJson: canonical(metadata),
+      ttlSeconds,
       category,
-      timestampMs: this.now,
+      timestampMs,
       invalid: false,
       accessCount: 0,
-      lastAccessedMs: this.now,
+      lastAccessedMs: timestampMs,
       writeSeq: this.writeSeq++,
     });
-    this.sets++;
-    return { value: true };
   }
 
   /** `get(key, { includeStale })`: the record served, or undefined. */

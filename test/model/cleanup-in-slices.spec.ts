@@ -161,15 +161,20 @@ describe('cleanupInSlices with calls interleaved between its slices', () => {
     'settles the status counters in slices without losing count when calls interleave',
     async () => {
       const clock = { ms: CLOCK_START };
-      const size = 120_000; // more than one settle slice (50,000 steps)
+      // One write per millisecond: each entry is a run of its own (entries written in the same
+      // millisecond are recounted together), so 120,000 runs: more than one settle slice (50,000).
+      const size = 120_000;
       const cache = new CacheManager({
         maxEntries: size + 1000,
         cleanupInterval: 0,
         clock: () => clock.ms,
         logger: silentLogger,
       });
-      for (let i = 0; i < size; i++) cache.set(`k${i}`, i, { ttl: 1, category: i % 2 ? 'x' : 'y' });
-      clock.ms += 1500; // every entry STALE, none counted so yet
+      for (let i = 0; i < size; i++) {
+        cache.set(`k${i}`, i, { ttl: 1000, category: i % 2 ? 'x' : 'y' });
+        clock.ms++;
+      }
+      clock.ms += 1_400_000; // every entry STALE (aged 1,400 s to 1,520 s), none counted so yet
       let finished = false;
       const running = cache.cleanupInSlices().finally(() => (finished = true));
       let turns = 0;

@@ -11,6 +11,8 @@ import { CacheModel, canonical, type ModelRecord, type Outcome } from './cache.m
 /** One call on the cache, with its arguments as given (they may be anything). */
 export type Op =
   | { kind: 'set'; key: unknown; data: unknown; options: unknown; mutateAfter: boolean }
+  /** `restore` (what the Redis tier does): an entry written `ageMs` ago, maybe older than others. */
+  | { kind: 'restore'; key: string; data: unknown; ttl: number; category: string; ageMs: number }
   | { kind: 'get'; key: unknown; options: unknown; dataOnly: boolean }
   | { kind: 'hasKey'; key: unknown; options: unknown }
   | { kind: 'invalidate'; key: unknown }
@@ -115,6 +117,19 @@ export class ModelHarness {
         const actual = outcomeOf(() => cache.set(op.key as string, data, op.options as never));
         this.same('set', actual, expected);
         if (op.mutateAfter) mutate(data);
+        return;
+      }
+      case 'restore': {
+        const timestampMs = this.raw - op.ageMs;
+        const expected = model.restore(op.key, op.data, op.ttl, op.category, timestampMs);
+        const entry = cache.restore(op.key, {
+          data: op.data,
+          metadata: {},
+          ttlSeconds: op.ttl,
+          category: op.category,
+          timestampMs,
+        });
+        this.same('restore', entry !== undefined, expected);
         return;
       }
       case 'get': {

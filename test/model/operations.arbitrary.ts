@@ -60,6 +60,22 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('restore' as const),
+      key: fc.constantFrom(...KEYS),
+      data,
+      ttl: fc.constantFrom(...TTLS),
+      category,
+      // Often older than entries already held: it goes back among them, not last.
+      ageMs: fc.oneof(
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 0, max: 7000 }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+      ),
+    }),
+  },
+  {
     weight: 10,
     arbitrary: fc.record({
       kind: fc.constant('get' as const),

@@ -1,0 +1,83 @@
+import { NIL } from './cache-slots.js';
+
+/**
+ * Runs: the entries of one TTL and one category written in the same millisecond. Entries of a
+ * run share their timestamp and TTL, so they change status together, and the status counters
+ * move a whole run in one step. Time therefore costs the statistics one step per millisecond of
+ * writes that changed status, not one per entry: a million entries written in a burst and
+ * expiring together are recounted in a handful of steps.
+ *
+ * Columns indexed by run, like {@link CacheSlots}; they grow by doubling and never shrink until
+ * the cache is cleared.
+ * @internal
+ */
+export class CacheRuns<Group> {
+  capacity = 0;
+  /** The write time (ms since the epoch) every entry of the run has. */
+  timestamps = new Float64Array(0);
+  /** Entries of the run that are not INVALID: the ones its status moves in the counters. */
+  validCounts = new Int32Array(0);
+  /** First and last slot of the run (its slots are chained through `CacheSlots.run*`). */
+  firstSlot = new Int32Array(0);
+  lastSlot = new Int32Array(0);
+  /** Neighbouring runs of the same group, older (`prev`) and newer (`next`). */
+  prev = new Int32Array(0);
+  next = new Int32Array(0);
+  /** The group each run belongs to, so a slot finds its group with no map lookup. */
+  groups: (Group | undefined)[] = [];
+  private freeRuns = new Int32Array(0);
+  private freeCount = 0;
+  private used = 0;
+
+  constructor(initialCapacity: number) {
+    this.grow(initialCapacity);
+  }
+
+  /** A new empty run of `group` at `timestamp`, not linked to any neighbour yet. */
+  allocate(group: Group, timestamp: number): number {
+    let run: number;
+    if (this.freeCount > 0) {
+      run = this.freeRuns[--this.freeCount]!;
+    } else {
+      if (this.used === this.capacity) this.grow(this.capacity * 2);
+      run = this.used++;
+    }
+    this.timestamps[run] = timestamp;
+    this.validCounts[run] = 0;
+    this.firstSlot[run] = NIL;
+    this.lastSlot[run] = NIL;
+    this.groups[run] = group;
+    return run;
+  }
+
+  /** Gives back a run that holds no slot any more. */
+  release(run: number): void {
+    this.groups[run] = undefined;
+    this.freeRuns[this.freeCount++] = run;
+  }
+
+  /** Forgets every run. */
+  reset(capacity: number): void {
+    this.capacity = 0;
+    this.used = 0;
+    this.freeCount = 0;
+    this.groups = [];
+    this.grow(capacity);
+  }
+
+  private grow(capacity: number): void {
+    const keep = this.capacity;
+    const grown = <A extends Float64Array | Int32Array>(old: A, next: A): A => {
+      next.set(old.subarray(0, keep));
+      return next;
+    };
+    this.timestamps = grown(this.timestamps, new Float64Array(capacity));
+    this.validCounts = grown(this.validCounts, new Int32Array(capacity));
+    this.firstSlot = grown(this.firstSlot, new Int32Array(capacity));
+    this.lastSlot = grown(this.lastSlot, new Int32Array(capacity));
+    this.prev = grown(this.prev, new Int32Array(capacity));
+    this.next = grown(this.next, new Int32Array(capacity));
+    this.freeRuns = grown(this.freeRuns, new Int32Array(capacity));
+    this.capacity = capacity;
+  }
+}
