@@ -44,7 +44,16 @@ export const CATEGORY_CASES: { capacity: number; categorySize: number }[] = [
 export interface Figures {
   ops: Record<string, { nsPerOp: number[]; p50Ns: number[]; hitRatio: number[] }>;
   category: Record<string, number[]>;
-  stats: Record<string, { steadyMs: number[]; firstMs: number[]; afterStaleMs: number[] }>;
+  stats: Record<
+    string,
+    {
+      steadyMs: number[];
+      bodyMs: number[];
+      firstMs: number[];
+      afterStaleMs: number[];
+      afterStaleSpreadMs: number[];
+    }
+  >;
   memory: Record<string, number[]>;
   cleanup: {
     totalMs: number[];

@@ -194,14 +194,24 @@ export function printReport(
       return [
         cap(n),
         fmtSpread(spread(f.steadyMs), 4),
+        f.bodyMs === undefined ? 'n/a' : fmtSpread(spread(f.bodyMs), 4),
         fmtSpread(spread(f.firstMs), 3),
         fmtSpread(spread(f.afterStaleMs), 2),
+        // Saved runs from before this column have no figure for it.
+        f.afterStaleSpreadMs === undefined ? 'n/a' : fmtSpread(spread(f.afterStaleSpreadMs), 2),
       ];
     });
     out.push(
       table(
         'getStats(), this library (ms)',
-        ['entries', 'steady call', 'first call after fill', 'first call after every TTL passed'],
+        [
+          'entries',
+          'steady call',
+          'GET /cache/stats body',
+          'first call after fill',
+          'first call after every TTL passed (burst fill)',
+          'same, fill spread over 100 s',
+        ],
         rows,
       ),
       '',
@@ -217,11 +227,19 @@ export function printReport(
           pass: steady.median < 5,
         },
         {
-          target: 'getStats() at 1,000,000 entries < 5 ms (worst call: every entry changed status)',
+          target: 'getStats() at 1,000,000 entries < 5 ms (every entry changed status, burst fill)',
           measured: fmtSpread(worst, 2, ' ms'),
           pass: worst.median < 5,
         },
       );
+      if (f.afterStaleSpreadMs !== undefined) {
+        const spreadWorst = spread(f.afterStaleSpreadMs);
+        targets.push({
+          target: 'getStats() at 1,000,000 entries < 5 ms (same, fill spread over 100 s)',
+          measured: fmtSpread(spreadWorst, 2, ' ms'),
+          pass: spreadWorst.median < 5,
+        });
+      }
     }
   }
 

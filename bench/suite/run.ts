@@ -140,10 +140,18 @@ async function runStats(figures: Figures, config: ModeConfig, run: number): Prom
       entries,
       calls: config.statsCalls,
     });
-    const figure = (figures.stats[entries] ??= { steadyMs: [], firstMs: [], afterStaleMs: [] });
+    const figure = (figures.stats[entries] ??= {
+      steadyMs: [],
+      bodyMs: [],
+      firstMs: [],
+      afterStaleMs: [],
+      afterStaleSpreadMs: [],
+    });
     figure.steadyMs[run] = result.steadyMs;
+    figure.bodyMs[run] = result.bodyMs;
     figure.firstMs[run] = result.firstMs;
     figure.afterStaleMs[run] = result.afterStaleMs;
+    figure.afterStaleSpreadMs[run] = result.afterStaleSpreadMs;
     progress(`  run ${run + 1} getStats ${entries}: ${JSON.stringify(result)}`);
   }
 }
