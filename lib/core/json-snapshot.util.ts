@@ -71,20 +71,17 @@ function prototypeIsPolluted(): boolean {
 // The success path builds no strings: the path of a failure is prepended level by level as the
 // error unwinds, so only a failing write pays for it.
 function copy(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (value - value !== 0) throw new NotJsonError(`is ${value}`);
-      return value;
-    case 'object':
-      return value === null ? null : copyObject(value, depth, ancestors);
-    case 'undefined':
-      throw new NotJsonError('is undefined');
-    default:
-      throw new NotJsonError(`is a ${typeof value}`);
+  // `typeof x === '…'` tests compile to type checks; a `switch (typeof x)` calls the Typeof builtin
+  // and compares strings.
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (value - value !== 0) throw new NotJsonError(`is ${value}`);
+    return value;
   }
+  if (typeof value === 'object') {
+    return value === null ? null : copyObject(value, depth, ancestors);
+  }
+  throw new NotJsonError(value === undefined ? 'is undefined' : `is a ${typeof value}`);
 }
 
 function copyObject(value: object, depth: number, ancestors: object[] | undefined): unknown {
@@ -109,12 +106,13 @@ function copyObject(value: object, depth: number, ancestors: object[] | undefine
   const source = value as Record<string, unknown>;
   const copied: Record<string, unknown> = prototype === null ? Object.create(null) : {};
   ancestors?.push(value);
+  const next = depth + 1;
   let key = '';
   try {
     // for-in allocates no key array (see skipInherited for inherited keys).
     for (key in source) {
       if (skipInherited && !hasOwn(source, key)) continue;
-      const child = copy(source[key], depth + 1, ancestors);
+      const child = copy(source[key], next, ancestors);
       if (key === '__proto__') {
         Object.defineProperty(copied, key, {
           value: child,
@@ -138,11 +136,12 @@ function copyArray(value: unknown[], depth: number, ancestors: object[] | undefi
   const length = value.length;
   const copied = new Array<unknown>(length);
   ancestors?.push(value);
+  const next = depth + 1;
   let i = 0;
   try {
     for (; i < length; i++) {
       if (!(i in value)) throw new NotJsonError('is a hole in a sparse array');
-      copied[i] = copy(value[i], depth + 1, ancestors);
+      copied[i] = copy(value[i], next, ancestors);
     }
   } catch (error) {
     if (error === TOO_DEEP) throw error;
@@ -154,16 +153,42 @@ function copyArray(value: unknown[], depth: number, ancestors: object[] | undefi
 
 /**
  * Freezes a value made by {@link snapshotJson} and everything in it. Only for such values: they
- * are trees of plain objects and arrays (no cycles, no accessors).
+ * are trees of plain objects and arrays (no cycles, no accessors, nothing shared).
  */
 export function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  // for-in also walks inherited keys once Object.prototype is polluted; then the walk that tests
+  // every object (and so stops at cycles through the polluted values) is the one to use.
+  if (prototypeIsPolluted()) freezeEach(value);
+  else freezeTree(value);
+}
+
+/** The walk for a polluted Object.prototype: freezes, then descends into what is not frozen. */
+function freezeEach(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    for (let i = 0; i < value.length; i++) freezeEach(value[i]);
   } else {
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+    for (const key in value) freezeEach((value as Record<string, unknown>)[key]);
   }
+}
+
+// Children first, then the object itself: a frozen object therefore has a frozen subtree, so
+// only the root needs the Object.isFrozen test (once per tree, not once per object).
+function freezeTree(value: object): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      if (typeof child === 'object' && child !== null) freezeTree(child);
+    }
+  } else {
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) freezeTree(child);
+    }
+  }
+  Object.freeze(value);
 }
 
 /** Prefixes a NotJsonError's path with one step; other errors (a throwing getter) get wrapped. */
