@@ -10,14 +10,17 @@
  *   is awaited. It has no capacity, so "set into a full cache" is emulated with a set and a delete
  *   of the oldest key.
  * - `core`: this library's `CacheManager` from `dist/`, `cleanupInterval: 0`, a silent logger.
+ * - `baseline`: the same, from the build `BENCH_BASELINE` names (operation workloads only).
  */
 import { createCache } from 'cache-manager';
 import { LRUCache } from 'lru-cache';
 
-import { loadCore, silentLogger } from './core.js';
+import { baselinePath, loadCore, silentLogger } from './core.js';
 
 export const IMPLEMENTATIONS = ['map', 'lru-cache', 'cache-manager', 'core'] as const;
-export type Implementation = (typeof IMPLEMENTATIONS)[number];
+/** Measured only when `BENCH_BASELINE` names a build, and only by the operation workloads. */
+export const BASELINE = 'baseline' as const;
+export type Implementation = (typeof IMPLEMENTATIONS)[number] | typeof BASELINE;
 
 /** Default TTL every implementation is given, in seconds. Long enough never to expire mid-run. */
 export const TTL_SECONDS = 300;
@@ -88,8 +91,11 @@ export async function createAdapter(name: Implementation, capacity: number): Pro
         size: () => Number.NaN,
       };
     }
-    case 'core': {
-      const { CacheManager } = await loadCore();
+    case 'core':
+    case 'baseline': {
+      const path = name === 'baseline' ? baselinePath() : undefined;
+      if (name === 'baseline' && path === undefined) throw new Error('BENCH_BASELINE is not set');
+      const { CacheManager } = await loadCore(path);
       const cache = new CacheManager({
         maxEntries: capacity,
         defaultTtl: TTL_SECONDS,

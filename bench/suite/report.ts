@@ -1,5 +1,5 @@
 /** Turns the figures into readable tables and the issue's targets into pass/fail lines. */
-import { IMPLEMENTATIONS } from './adapters.js';
+import { BASELINE, IMPLEMENTATIONS } from './adapters.js';
 import {
   CAPACITIES,
   CATEGORY_CASES,
@@ -46,6 +46,9 @@ const NOTES: Record<string, Partial<Record<string, string>>> = {
     category: 'n/a: no categories, no key scan',
   },
   core: {},
+  [BASELINE]: Object.fromEntries(
+    OP_WORKLOADS.map((workload) => [workload, 'BENCH_BASELINE build']),
+  ),
 };
 
 const cap = (n: number) => n.toLocaleString('en');
@@ -59,6 +62,7 @@ export function printReport(
     command: string;
     machine: { nproc: number; arch: string; cpu: string; node: string };
     git: { commit: string; uncommittedInLib: string[] };
+    baseline?: { source: string } | undefined;
     minutes: number;
     loadAverageAtEnd: number[];
   },
@@ -74,6 +78,9 @@ export function printReport(
         : ''),
     `command: ${meta.command}; ${fmt(meta.minutes, 1)} min; load average at the end ` +
       meta.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' '),
+    ...(meta.baseline === undefined
+      ? []
+      : [`baseline (ops only, BENCH_BASELINE): ${meta.baseline.source}`]),
     'medians over runs in fresh processes, (min–max); ratios are taken within each run',
     'ops: ns/op is the median of mitata samples (batches), robust to preemption on a busy machine;',
     '  "mean ns" is the mean of all samples (GC pauses included, and any preemption)',
@@ -90,7 +97,7 @@ export function printReport(
     for (const workload of OP_WORKLOADS) {
       const rows: string[][] = [];
       for (const capacity of CAPACITIES) {
-        for (const impl of IMPLEMENTATIONS) {
+        for (const impl of [...IMPLEMENTATIONS, BASELINE]) {
           const figure = figures.ops[opsId(workload, capacity, impl)];
           if (figure === undefined) continue;
           const nsSpread = spread(figure.p50Ns);

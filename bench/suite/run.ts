@@ -8,7 +8,8 @@
  *
  *   node bench/results/suite-build/bench/suite/run.js [--quick] [--only ops,category,...]
  *   node bench/results/suite-build/bench/suite/run.js --report bench/results/latest-quick.json
- * Parts: ops, category, stats, memory, cleanup, http. `BENCH_RUNS=n` overrides the run count.
+ * Parts: ops, category, stats, memory, cleanup, http. `BENCH_RUNS=n` overrides the run count;
+ * `BENCH_BASELINE=/path/to/index.js` adds another build to the operation workloads (`baseline`).
  */
 import autocannon from 'autocannon';
 import { execFileSync, fork } from 'node:child_process';
@@ -17,10 +18,10 @@ import os from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { IMPLEMENTATIONS } from './adapters.js';
+import { BASELINE, IMPLEMENTATIONS, type Implementation } from './adapters.js';
 import type { CategoryJob, CategoryResult } from './category.child.js';
 import type { CleanupResult } from './cleanup.child.js';
-import { corePath } from './core.js';
+import { baselinePath, corePath } from './core.js';
 import type { GetStatsResult } from './get-stats.child.js';
 import type { MemoryResult } from './memory.child.js';
 import type { OpsResult } from './ops.child.js';
@@ -53,19 +54,41 @@ export interface HttpResult {
   errors: number;
 }
 
-/** The children's environment: `BENCH_CORE` names the snapshot of the build under test. */
+/**
+ * The children's environment: `BENCH_CORE` (and `BENCH_BASELINE`, if given) name the snapshots of
+ * the builds under test.
+ */
 let childEnv: NodeJS.ProcessEnv = process.env;
 
-/** Copies the build's folder aside, so the whole run measures one build. */
-function snapshotCore(): { source: string; snapshot: string } {
-  const source = corePath();
-  if (!existsSync(source)) throw new Error(`${source} not found: run \`npm run build\``);
-  const folder = join(RESULTS_DIR, 'core-snapshot');
-  rmSync(folder, { recursive: true, force: true });
-  cpSync(dirname(source), folder, { recursive: true });
-  const snapshot = join(folder, basename(source));
-  childEnv = { ...process.env, BENCH_CORE: snapshot };
-  return { source, snapshot };
+interface BuildSnapshot {
+  source: string;
+  snapshot: string;
+}
+
+/** Copies the builds' folders aside, so the whole run measures the same builds. */
+function snapshotBuilds(): { core: BuildSnapshot; baseline: BuildSnapshot | undefined } {
+  const copy = (source: string, folderName: string): BuildSnapshot => {
+    if (!existsSync(source)) throw new Error(`${source} not found: run \`npm run build\``);
+    const folder = join(RESULTS_DIR, folderName);
+    rmSync(folder, { recursive: true, force: true });
+    cpSync(dirname(source), folder, { recursive: true });
+    return { source, snapshot: join(folder, basename(source)) };
+  };
+  const core = copy(corePath(), 'core-snapshot');
+  const baselineSource = baselinePath();
+  const baseline =
+    baselineSource === undefined ? undefined : copy(baselineSource, 'baseline-snapshot');
+  childEnv = {
+    ...process.env,
+    BENCH_CORE: core.snapshot,
+    ...(baseline === undefined ? {} : { BENCH_BASELINE: baseline.snapshot }),
+  };
+  return { core, baseline };
+}
+
+/** The implementations the operation workloads measure: the baseline too, when one is given. */
+function opsImplementations(): Implementation[] {
+  return baselinePath() === undefined ? [...IMPLEMENTATIONS] : [...IMPLEMENTATIONS, BASELINE];
 }
 
 function childPath(name: string): string {
@@ -104,7 +127,7 @@ function progress(message: string): void {
 async function runOps(figures: Figures, config: ModeConfig, run: number): Promise<void> {
   for (const capacity of CAPACITIES) {
     for (const workload of OP_WORKLOADS) {
-      for (const impl of rotate(IMPLEMENTATIONS, run)) {
+      for (const impl of rotate(opsImplementations(), run)) {
         const id = opsId(workload, capacity, impl);
         const result = await runChild<OpsResult>('ops', {
           impl,
@@ -287,7 +310,7 @@ async function main(): Promise<void> {
   const { mode, parts } = parseArgs(process.argv.slice(2));
   const config = { ...MODES[mode] };
   if (process.env.BENCH_RUNS !== undefined) config.runs = Number(process.env.BENCH_RUNS);
-  const core = snapshotCore();
+  const { core, baseline } = snapshotBuilds();
   const startedAt = new Date();
   const meta = {
     date: startedAt.toISOString(),
@@ -302,6 +325,7 @@ async function main(): Promise<void> {
         .filter(Boolean),
     },
     core,
+    baseline,
     versions: Object.fromEntries(
       ['lru-cache', 'cache-manager', 'keyv', 'mitata', 'autocannon', '@nestjs/cache-manager'].map(
         (name) => [name, versionOf(name)],
