@@ -38,14 +38,12 @@ import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
 import {
   CacheSlots,
   EXPIRED,
-  FLAG_MASK,
   FRESH,
   FROZEN,
   INVALID,
   NIL,
   PHASE_MASK,
   QUEUED,
-  RUN_SHIFT,
   STALE,
   appendSlot,
   unlinkSlot,
@@ -331,7 +329,7 @@ export class CacheManager {
     slots.lastAccessed[slot] = timestampMs;
     slots.accessCounts[slot] = 0;
     // A new value: valid, not frozen yet (see CacheSlots.exposeData); the queue bit stays.
-    slots.state[slot]! &= QUEUED;
+    slots.phase[slot]! &= QUEUED;
     const phase = PHASE_OF_STATUS[statusOf(now - timestampMs, ttlSeconds * 1000)];
     let index = this.categoryIndex.get(category);
     if (index === undefined) {
@@ -361,19 +359,18 @@ export class CacheManager {
   private rewriteInPlace(slot: number, data: unknown, metadata: JsonObject, now: number): void {
     const slots = this.slots;
     const runs = this.runs;
-    const state = slots.state[slot]!;
-    const run = state >> RUN_SHIFT;
+    const run = slots.runOf[slot]!;
     const group = runs.groups[run]!;
     const index = group.index;
-    const wasInvalid = (state & PHASE_MASK) === INVALID;
+    const flags = slots.phase[slot]!;
+    const wasInvalid = (flags & PHASE_MASK) === INVALID;
     this.count(wasInvalid ? INVALID : this.phaseOfRun(run, group), index, -1);
     slots.data[slot] = data;
     slots.metadata[slot] = metadata;
     slots.timestamps[slot] = now;
     slots.lastAccessed[slot] = now;
     slots.accessCounts[slot] = 0;
-    // Valid and not frozen; the run and the queue bit stay.
-    slots.state[slot] = state & (QUEUED | ~FLAG_MASK);
+    slots.phase[slot] = flags & QUEUED;
 
     if (run === group.tail && runs.firstSlot[run] === runs.lastSlot[run]) {
       // Alone in the newest run (one key rewritten over and over): the run moves to now.
@@ -441,7 +438,7 @@ export class CacheManager {
     const slot = this.keyToSlot.get(key);
     if (slot === undefined) return this.miss(key, 'absent');
     const slots = this.slots;
-    if ((slots.state[slot]! & PHASE_MASK) === INVALID) return this.miss(key, 'invalid');
+    if ((slots.phase[slot]! & PHASE_MASK) === INVALID) return this.miss(key, 'invalid');
     const now = this.now();
     const ageMs = now - slots.timestamps[slot]!;
     const ttlMs = slots.ttlSeconds[slot]! * 1000;
@@ -1009,17 +1006,16 @@ export class CacheManager {
     slots.data[slot] = undefined;
     slots.metadata[slot] = undefined;
     slots.categories[slot] = undefined;
-    slots.state[slot]! &= QUEUED;
+    slots.phase[slot]! &= QUEUED;
     slots.freeSlots[slots.freeCount++] = slot;
   }
 
   private unlinkFromGroupAndCategory(slot: number): void {
     const slots = this.slots;
-    const state = slots.state[slot]!;
-    const run = state >> RUN_SHIFT;
+    const run = slots.runOf[slot]!;
     const group = this.runs.groups[run]!;
     const index = group.index;
-    const invalid = (state & PHASE_MASK) === INVALID;
+    const invalid = (slots.phase[slot]! & PHASE_MASK) === INVALID;
     this.count(invalid ? INVALID : this.phaseOfRun(run, group), index, -1);
     this.leaveRun(slot, run, group, invalid);
     if (group.head === NIL) {
@@ -1034,14 +1030,14 @@ export class CacheManager {
     const slots = this.slots;
     const category = slots.categories[slot]!;
     this.totalInvalidations++;
-    const flags = slots.state[slot]!;
+    const flags = slots.phase[slot]!;
     if ((flags & PHASE_MASK) !== INVALID) {
-      const run = flags >> RUN_SHIFT;
+      const run = slots.runOf[slot]!;
       const group = this.runs.groups[run]!;
       this.count(this.phaseOfRun(run, group), group.index, -1);
       this.count(INVALID, group.index, +1);
       this.runs.validCounts[run]--;
-      slots.state[slot] = (flags & (FROZEN | ~FLAG_MASK)) | INVALID | QUEUED;
+      slots.phase[slot] = (flags & FROZEN) | INVALID | QUEUED;
       if ((flags & QUEUED) === 0) this.invalidQueue.push(slot);
     }
     if (this.listeners.invalidation !== undefined) {
@@ -1114,7 +1110,7 @@ export class CacheManager {
     if (last === NIL) runs.firstSlot[run] = slot;
     else slots.runNext[last] = slot;
     runs.lastSlot[run] = slot;
-    slots.state[slot] = (slots.state[slot]! & FLAG_MASK) | (run << RUN_SHIFT);
+    slots.runOf[slot] = run;
     runs.validCounts[run]++;
     return this.phaseOfRun(run, group);
   }
@@ -1212,8 +1208,8 @@ export class CacheManager {
     }
     while (done && this.invalidQueue.length > 0) {
       const slot = this.invalidQueue.pop()!;
-      slots.state[slot]! &= ~QUEUED;
-      const invalid = (slots.state[slot]! & PHASE_MASK) === INVALID;
+      slots.phase[slot]! &= ~QUEUED;
+      const invalid = (slots.phase[slot]! & PHASE_MASK) === INVALID;
       if (slots.keys[slot] !== undefined && invalid && !remove(slot)) {
         done = this.invalidQueue.length === 0;
       }

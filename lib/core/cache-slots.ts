@@ -7,12 +7,10 @@ import { deepFreeze } from './json-snapshot.util.js';
 export const NIL = -1;
 
 /*
- * Phase codes: the status an entry is counted under. Bits 0-1 of a slot's state hold INVALID or
- * 0 (not invalidated): which of FRESH, STALE and EXPIRED a valid entry is counted under follows
- * from its run's place in its group (see CacheManager), so time passing writes nothing per slot.
- * Bit 2 says the slot sits in the queue of invalidated slots, bit 3 that its values are frozen,
- * and the bits from RUN_SHIFT up hold its run: the paths that need the run read the flags too,
- * so one word costs them one memory access, not two.
+ * Phase codes: the status an entry is counted under. A slot's phase byte holds INVALID or 0 (not
+ * invalidated): which of FRESH, STALE and EXPIRED a valid entry is counted under follows from
+ * its run's place in its group (see CacheManager), so time passing writes nothing per slot.
+ * Bit 2 of the phase byte says the slot sits in the queue of invalidated slots.
  */
 export const FRESH = 0;
 export const STALE = 1;
@@ -22,9 +20,6 @@ export const PHASE_MASK = 3;
 export const QUEUED = 4;
 /** Bit 3: the slot's data and metadata are frozen (done on first read, see `exposeData`). */
 export const FROZEN = 8;
-/** The flag bits of a slot's state; the run is `state >> RUN_SHIFT`. */
-export const FLAG_MASK = 15;
-export const RUN_SHIFT = 4;
 
 /** An entry's fields, kept by its entry object once its slot was replaced, removed or reused. */
 export interface DetachedEntry {
@@ -46,7 +41,7 @@ export interface DetachedEntry {
  * keeps an entry at about a hundred bytes beyond its key and data.
  *
  * Links: `lru*` chain every slot from least to most recently used; `run*` chain the slots of
- * one run (see CacheRuns); `category*` chain the slots of one category in write order.
+ * one run (see CacheRuns); `runOf` is the run of each slot; `category*` chain the slots of one category in write order.
  * @internal
  */
 export class CacheSlots {
@@ -67,42 +62,45 @@ export class CacheSlots {
   lruNext = new Int32Array(0);
   runPrev = new Int32Array(0);
   runNext = new Int32Array(0);
+  runOf = new Int32Array(0);
   categoryPrev = new Int32Array(0);
   categoryNext = new Int32Array(0);
-  /** Flags and run of each slot (see FLAG_MASK and RUN_SHIFT). */
-  state = new Int32Array(0);
+  phase = new Uint8Array(0);
   /** Freed slots, a stack: `freeSlots[0 .. freeCount)`. A typed array never reallocates on push. */
   freeSlots = new Int32Array(0);
   freeCount = 0;
 
   /** The status at time `now` (ms) of the entry in `slot`. */
   statusAt(slot: number, now: number): CacheStatus {
-    if ((this.state[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
+    if ((this.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
     return statusOf(now - this.timestamps[slot]!, this.ttlSeconds[slot]! * 1000);
   }
 
   /** The slot's data, deep-frozen before it is first handed out. */
   exposeData(slot: number): unknown {
-    if ((this.state[slot]! & FROZEN) === 0) this.freeze(slot);
+    if ((this.phase[slot]! & FROZEN) === 0) this.freeze(slot);
     return this.data[slot];
   }
 
   /** The slot's metadata, deep-frozen before it is first handed out. */
   exposeMetadata(slot: number): JsonObject {
-    if ((this.state[slot]! & FROZEN) === 0) this.freeze(slot);
+    if ((this.phase[slot]! & FROZEN) === 0) this.freeze(slot);
     return this.metadata[slot]!;
   }
 
   private freeze(slot: number): void {
     deepFreeze(this.data[slot]);
     deepFreeze(this.metadata[slot]);
-    this.state[slot]! |= FROZEN;
+    this.phase[slot]! |= FROZEN;
   }
 
   /** Grows every typed array to `capacity` slots, keeping their contents. */
   grow(capacity: number): void {
     const keep = this.capacity;
-    const grown = <A extends Float64Array | Int32Array | Uint32Array>(old: A, next: A): A => {
+    const grown = <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(
+      old: A,
+      next: A,
+    ): A => {
       next.set(old.subarray(0, keep));
       return next;
     };
@@ -114,9 +112,10 @@ export class CacheSlots {
     this.lruNext = grown(this.lruNext, new Int32Array(capacity));
     this.runPrev = grown(this.runPrev, new Int32Array(capacity));
     this.runNext = grown(this.runNext, new Int32Array(capacity));
+    this.runOf = grown(this.runOf, new Int32Array(capacity));
     this.categoryPrev = grown(this.categoryPrev, new Int32Array(capacity));
     this.categoryNext = grown(this.categoryNext, new Int32Array(capacity));
-    this.state = grown(this.state, new Int32Array(capacity));
+    this.phase = grown(this.phase, new Uint8Array(capacity));
     this.freeSlots = grown(this.freeSlots, new Int32Array(capacity));
     this.capacity = capacity;
   }
@@ -144,8 +143,8 @@ export class CacheSlots {
       timestampMs: this.timestamps[slot]!,
       lastAccessedMs: this.lastAccessed[slot]!,
       accessCount: this.accessCounts[slot]!,
-      invalid: (this.state[slot]! & PHASE_MASK) === INVALID,
-      frozen: (this.state[slot]! & FROZEN) !== 0,
+      invalid: (this.phase[slot]! & PHASE_MASK) === INVALID,
+      frozen: (this.phase[slot]! & FROZEN) !== 0,
     };
   }
 }
