@@ -1,4 +1,4 @@
-import { NIL } from './cache-slots.js';
+import { NIL, withContents } from './cache-slots.js';
 
 /**
  * Runs: the entries of one TTL and one category written in the same millisecond. Entries of a
@@ -66,11 +66,7 @@ export class CacheRuns<Group> {
   }
 
   private grow(capacity: number): void {
-    const keep = this.capacity;
-    const grown = <A extends Float64Array | Int32Array>(old: A, next: A): A => {
-      next.set(old.subarray(0, keep));
-      return next;
-    };
+    const grown = withContents(this.capacity);
     this.timestamps = grown(this.timestamps, new Float64Array(capacity));
     this.validCounts = grown(this.validCounts, new Int32Array(capacity));
     this.firstSlot = grown(this.firstSlot, new Int32Array(capacity));

@@ -96,14 +96,7 @@ export class CacheSlots {
 
   /** Grows every typed array to `capacity` slots, keeping their contents. */
   grow(capacity: number): void {
-    const keep = this.capacity;
-    const grown = <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(
-      old: A,
-      next: A,
-    ): A => {
-      next.set(old.subarray(0, keep));
-      return next;
-    };
+    const grown = withContents(this.capacity);
     this.ttlSeconds = grown(this.ttlSeconds, new Float64Array(capacity));
     this.timestamps = grown(this.timestamps, new Float64Array(capacity));
     this.lastAccessed = grown(this.lastAccessed, new Float64Array(capacity));
@@ -147,6 +140,14 @@ export class CacheSlots {
       frozen: (this.phase[slot]! & FROZEN) !== 0,
     };
   }
+}
+
+/** `grown(old, next)`: `next` holding the first `keep` elements of `old`, for growing columns. */
+export function withContents(keep: number) {
+  return <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(old: A, next: A): A => {
+    next.set(old.subarray(0, keep));
+    return next;
+  };
 }
 
 /** The two ends of a list of slots chained through a pair of link arrays; NIL when empty. */
