@@ -1,8 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 
 import { CacheCleanupScheduler } from './cache-cleanup.scheduler.js';
-import { ConfigurableModuleClass } from './cache-manager.module-definition.js';
+import { ConfigurableModuleClass, OPTIONS_TYPE } from './cache-manager.module-definition.js';
 import { CacheManagerService } from './cache-manager.service.js';
 import { CacheManager } from './core/cache-manager.js';
 import { CachedExplorer } from './cached/cached.explorer.js';
@@ -28,4 +28,12 @@ import { RedisTierProvider } from './redis/redis-tier.provider.js';
   ],
   exports: [CacheManagerService, CacheManager],
 })
-export class CacheManagerModule extends ConfigurableModuleClass {}
+export class CacheManagerModule extends ConfigurableModuleClass {
+  /**
+   * The cache with `options` (every one has a default: `forRoot()` is a complete setup).
+   * @param options cache options and the module extras `isGlobal` and `statsController`
+   */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

@@ -23,16 +23,11 @@ export class CacheManagerService
   extends CacheManager
   implements OnModuleInit, OnApplicationShutdown
 {
-  private readonly debugOption: boolean | undefined;
-
   constructor(@Inject(CACHE_MANAGER_OPTIONS) options: CacheManagerModuleOptions) {
     super({ ...options, logger: options.logger ?? new Logger(CACHE_LOGGER_CONTEXT) });
-    this.debugOption = options.debug;
   }
 
   onModuleInit(): void {
-    // The app's log levels are known by now: debug lines are formatted only if they would show.
-    this.debugEnabled = this.debugOption ?? Logger.isLevelEnabled('debug');
     setGlobalCache(this);
   }
 

@@ -19,6 +19,15 @@ const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 
 /**
+ * What a numeric option must be, plus the fix when a number came as a string: configuration
+ * (`ConfigService`, `process.env`) hands every value over as text.
+ */
+const expectedNumber = (expected: string, value: unknown): string =>
+  typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+    ? `${expected} (a number, not the string; convert it with Number(...))`
+    : expected;
+
+/**
  * Applies the defaults to `options` and checks every value once, so the rest of the cache can
  * trust them. Throws a `RangeError` naming the option, its unit and what was given.
  */
@@ -36,19 +45,30 @@ export function resolveCacheOptions(
   } = options;
   if (!isValidTtl(defaultTtl)) {
     throw new RangeError(
-      INVALID_OPTION('defaultTtl', 'a finite number of seconds above 0', defaultTtl),
+      INVALID_OPTION(
+        'defaultTtl',
+        expectedNumber('a finite number of seconds above 0', defaultTtl),
+        defaultTtl,
+      ),
     );
   }
   if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_ENTRIES_LIMIT) {
     throw new RangeError(
-      INVALID_OPTION('maxEntries', `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`, maxEntries),
+      INVALID_OPTION(
+        'maxEntries',
+        expectedNumber(`a whole number from 1 to ${MAX_ENTRIES_LIMIT}`, maxEntries),
+        maxEntries,
+      ),
     );
   }
   if (!isFiniteNumber(cleanupInterval) || cleanupInterval < 0) {
     throw new RangeError(
       INVALID_OPTION(
         'cleanupInterval',
-        'a finite number of seconds, 0 or more (0 turns automatic cleanup off)',
+        expectedNumber(
+          'a finite number of seconds, 0 or more (0 turns automatic cleanup off)',
+          cleanupInterval,
+        ),
         cleanupInterval,
       ),
     );

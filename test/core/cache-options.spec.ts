@@ -33,7 +33,22 @@ describe('CacheManager options', () => {
     ['defaultTtl', 0, 'a finite number of seconds above 0'],
     ['defaultTtl', -5, 'a finite number of seconds above 0'],
     ['defaultTtl', Infinity, 'a finite number of seconds above 0'],
-    ['defaultTtl', '300', 'a finite number of seconds above 0'],
+    [
+      'defaultTtl',
+      '300',
+      'a finite number of seconds above 0 (a number, not the string; convert it with Number(...))',
+    ],
+    ['defaultTtl', 'soon', 'a finite number of seconds above 0'],
+    [
+      'maxEntries',
+      '1000',
+      `a whole number from 1 to ${MAX_ENTRIES_LIMIT} (a number, not the string; convert it with Number(...))`,
+    ],
+    [
+      'cleanupInterval',
+      '60',
+      'a finite number of seconds, 0 or more (0 turns automatic cleanup off) (a number, not the string; convert it with Number(...))',
+    ],
     ['maxEntries', 0, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
     ['maxEntries', 1.5, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
     ['maxEntries', 2 ** 40, `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],

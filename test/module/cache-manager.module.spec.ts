@@ -81,12 +81,28 @@ describe('CacheManagerModule.forRoot', () => {
     );
   });
 
-  it('uses the default options when given none', async () => {
-    const app = await start([CacheManagerModule.forRoot({})]);
+  it.each([
+    ['forRoot()', () => CacheManagerModule.forRoot()],
+    ['forRoot({})', () => CacheManagerModule.forRoot({})],
+  ])('boots with every default from %s', async (_name, forRoot) => {
+    const app = await start([forRoot()]);
     const service = app.get(CacheManagerService);
     expect([service.defaultTtl, service.maxEntries, service.cleanupInterval]).toEqual([
       300, 1000, 60,
     ]);
+    expect(app.get(CommandService).cache).toBe(service);
+  });
+
+  it('names the fix when a numeric option arrives as a string (as config values do)', async () => {
+    await expect(
+      start([CacheManagerModule.forRoot({ defaultTtl: '60' as unknown as number })]),
+    ).rejects.toThrow(
+      INVALID_OPTION(
+        'defaultTtl',
+        'a finite number of seconds above 0 (a number, not the string; convert it with Number(...))',
+        '60',
+      ),
+    );
   });
 });
 
@@ -239,10 +255,10 @@ describe('automatic cleanup on @nestjs/schedule', () => {
 });
 
 describe('logging through Nest', () => {
-  it("writes the seed's debug lines through Logger with context CacheManager when debug is enabled", async () => {
+  it("writes the seed's debug lines through Logger with context CacheManager when debug: true", async () => {
     const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
     const moduleRef = await Test.createTestingModule({
-      imports: [CacheManagerModule.forRoot({ cleanupInterval: 0 })],
+      imports: [CacheManagerModule.forRoot({ cleanupInterval: 0, debug: true })],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: ['debug', 'log', 'warn', 'error'] });
     apps.push(app);
@@ -252,6 +268,25 @@ describe('logging through Nest', () => {
       "Cached data for key 'debug_key' (TTL: 300s, Category: default)",
     );
     expect((debug.mock.contexts[0] as Logger & { context?: string }).context).toBe('CacheManager');
+    debug.mockRestore();
+  });
+
+  it('writes no debug line by default, even with every log level of the app on', async () => {
+    const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheManagerModule.forRoot({ cleanupInterval: 0 })],
+    }).compile();
+    // What `nest new` apps run with: Nest's default logger, every level enabled.
+    const app = moduleRef.createNestApplication({
+      logger: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
+    });
+    apps.push(app);
+    await app.init();
+    const cache = app.get(CacheManagerService);
+    cache.set('k', 1);
+    cache.get('k');
+    cache.get('missing');
+    expect(debug).not.toHaveBeenCalled();
     debug.mockRestore();
   });
 
