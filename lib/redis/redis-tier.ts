@@ -4,9 +4,9 @@ import type { CacheEntry } from '../core/cache-entry.js';
 import type { CacheManager } from '../core/cache-manager.js';
 import type { CacheTier, TierEntry, TierStats } from '../core/cache-tier.interface.js';
 import type { CacheLogger } from '../core/logger.interface.js';
-import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { CircuitBreaker, type CircuitState } from './transport/circuit-breaker.js';
 import { ErrorLogThrottle } from './error-log.throttle.js';
-import { decodeBusMessage, encodeBusMessage, type BusOperation } from './redis-bus.messages.js';
+import { decodeBusMessage, encodeBusMessage, type BusOperation } from './bus/redis-bus.codec.js';
 import { decodeEntry, encodeEntry, expiresAtMs } from './redis-entry.codec.js';
 import type { RedisClientLike, ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
 import {
