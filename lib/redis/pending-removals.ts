@@ -1,5 +1,5 @@
 import type { CacheLogger } from '../core/logger.interface.js';
-import type { RedisStore, RemovalOperation } from './redis-store.js';
+import type { RedisStore, RemovalOperation } from './store/redis-store.js';
 import type { ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
 import { PENDING_REPLAYED } from './redis.messages.js';
 import type { RedisCommandTransport } from './transport/redis-command.transport.js';

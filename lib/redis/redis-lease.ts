@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CacheManager } from '../core/cache-manager.js';
 import type { TierEntry } from '../core/cache-tier.interface.js';
 import type { FetchTickets } from './redis-fetch.tickets.js';
-import type { RedisStore } from './redis-store.js';
+import type { RedisStore } from './store/redis-store.js';
 import type { ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import type { TierEntry } from '../../lib/core/cache-tier.interface.js';
 import { decodeBusMessage, encodeBusMessage } from '../../lib/redis/bus/redis-bus.codec.js';
-import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/redis-entry.codec.js';
+import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/store/redis-entry.codec.js';
 import { BAD_ENTRY, BAD_MESSAGE } from '../../lib/redis/redis.messages.js';
 
 const entry: TierEntry = {

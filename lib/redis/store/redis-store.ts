@@ -1,5 +1,6 @@
-import type { TierEntry } from '../core/cache-tier.interface.js';
-import { encodeBusMessage, type BusOperation } from './bus/redis-bus.codec.js';
+import type { TierEntry } from '../../core/cache-tier.interface.js';
+import { encodeBusMessage, type BusOperation } from '../bus/redis-bus.codec.js';
+import type { RedisCommandTransport } from '../transport/redis-command.transport.js';
 import { encodeEntry, expiresAtMs } from './redis-entry.codec.js';
 import {
   CLEAR_SCRIPT,
@@ -8,8 +9,7 @@ import {
   PEEK_LOAD_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   SET_SCRIPT,
-} from './redis-tier.scripts.js';
-import type { RedisCommandTransport } from './transport/redis-command.transport.js';
+} from './redis-store.scripts.js';
 
 /**
  * The tier's operations as Redis commands, and the key layout they share: `{prefix}e:{key}`
