@@ -2,7 +2,7 @@ import type { CacheEntry } from '../core/cache-entry.js';
 import type { CacheManager } from '../core/cache-manager.js';
 import type { CacheTier, TierEntry, TierStats } from '../core/cache-tier.interface.js';
 import type { CacheLogger } from '../core/logger.interface.js';
-import type { BusMessage } from './bus/redis-bus.codec.js';
+import { BusOperation, isCategoryOperation, type BusMessage } from './bus/redis-bus.codec.js';
 import { RedisBus } from './bus/redis-bus.js';
 import { PendingRemovals } from './pending-removals.js';
 import { connectIfWaiting, quitConnection } from './redis-connection.util.js';
@@ -14,7 +14,7 @@ import { RedisTierFaults } from './redis-tier.faults.js';
 import type { RedisClientLike, ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
 import { BAD_ENTRY, BAD_MESSAGE, L1_CLEARED_AFTER_RECONNECT } from './redis.messages.js';
 import type { CircuitState } from './transport/circuit-breaker.js';
-import { TierError } from './transport/redis-command.error.js';
+import { RedisCommandError } from './transport/redis-command.error.js';
 import { RedisCommandTransport } from './transport/redis-command.transport.js';
 
 /** The Redis tier's health and counters, as `getStats().tier` reports them. */
@@ -85,7 +85,7 @@ export class RedisTier implements CacheTier {
   private readonly pending: PendingRemovals;
 
   /** True while a message from another instance is applied to L1: the hooks must stay quiet. */
-  private applyingRemote = false;
+  private applyingRemoteChange = false;
   private closed = false;
 
   private l2Hits = 0;
@@ -181,7 +181,7 @@ export class RedisTier implements CacheTier {
   // ── Hooks: local changes, written to Redis in the background ──────────────────────────────
 
   afterSet(entry: CacheEntry<unknown>): void {
-    if (this.applyingRemote || this.closed) return;
+    if (this.applyingRemoteChange || this.closed) return;
     const { key } = entry;
     this.fetches.raiseFloor(key, entry.timestampMs);
     const tierEntry: TierEntry = {
@@ -192,35 +192,37 @@ export class RedisTier implements CacheTier {
       metadata: entry.metadata,
     };
     // A write that did not reach Redis may leave an older value there: drop it when Redis is back.
-    this.store.writeEntry(key, tierEntry).catch(() => this.pending.keep('s', key));
+    this.store
+      .writeEntry(key, tierEntry)
+      .catch(() => this.pending.keep(BusOperation.KeyWritten, key));
   }
 
   afterInvalidate(key: string): void {
-    this.removal('i', key);
+    this.removal(BusOperation.KeyInvalidated, key);
   }
 
   afterDelete(key: string): void {
-    this.removal('d', key);
+    this.removal(BusOperation.KeyDeleted, key);
   }
 
   afterInvalidateCategory(category: string): void {
-    this.removal('ic', category);
+    this.removal(BusOperation.CategoryInvalidated, category);
   }
 
   afterClear(category: string | undefined): void {
     if (category === undefined) this.clearAll();
-    else this.removal('cc', category);
+    else this.removal(BusOperation.CategoryCleared, category);
   }
 
   private removal(op: RemovalOperation, arg: string): void {
-    if (this.applyingRemote || this.closed) return;
-    if (op === 'ic' || op === 'cc') this.fetches.voidAll();
+    if (this.applyingRemoteChange || this.closed) return;
+    if (isCategoryOperation(op)) this.fetches.voidAll();
     else this.fetches.voidKey(arg);
     this.store.remove(op, arg).catch(() => this.pending.keep(op, arg));
   }
 
   private clearAll(): void {
-    if (this.applyingRemote || this.closed) return;
+    if (this.applyingRemoteChange || this.closed) return;
     this.fetches.voidAll();
     // A clear supersedes every removal still waiting.
     this.pending.supersede();
@@ -237,7 +239,7 @@ export class RedisTier implements CacheTier {
       raw = await this.store.readEntry(key);
     } catch (error) {
       // WRONGTYPE: something that is not a string sits under our prefix.
-      if (error instanceof TierError && error.fromRedis) this.badEntry(key, error.message);
+      if (error instanceof RedisCommandError && error.fromRedis) this.badEntry(key, error.message);
       return undefined;
     } finally {
       this.fetches.settle(ticket);
@@ -284,51 +286,54 @@ export class RedisTier implements CacheTier {
   private applyRemoteChange(message: BusMessage): void {
     const arg = message.arg!;
     switch (message.op) {
-      case 's':
+      case BusOperation.KeyWritten:
         this.fetches.raiseFloor(arg, message.t ?? Infinity);
-        this.applyRemotely(() => this.cache.delete(arg));
+        this.applyLocally(() => this.cache.delete(arg));
         this.lease.wake(arg);
         break;
-      case 'i':
+      case BusOperation.KeyInvalidated:
         this.fetches.voidKey(arg);
-        this.applyRemotely(() => this.cache.invalidate(arg));
+        this.applyLocally(() => this.cache.invalidate(arg));
         break;
-      case 'd':
+      case BusOperation.KeyDeleted:
         this.fetches.voidKey(arg);
-        this.applyRemotely(() => this.cache.delete(arg));
+        this.applyLocally(() => this.cache.delete(arg));
         break;
-      case 'ic':
+      case BusOperation.CategoryInvalidated:
         this.fetches.voidAll();
-        this.applyRemotely(() => this.cache.invalidateCategory(arg));
+        this.applyLocally(() => this.cache.invalidateCategory(arg));
         break;
-      case 'cc':
+      case BusOperation.CategoryCleared:
         this.fetches.voidAll();
-        this.applyRemotely(() => this.cache.clear(arg));
+        this.applyLocally(() => this.cache.clear(arg));
         break;
-      case 'c':
+      case BusOperation.AllCleared:
         this.fetches.voidAll();
-        this.applyRemotely(() => this.cache.clear());
+        this.applyLocally(() => this.cache.clear());
         break;
     }
   }
 
   private clearAfterGap(): void {
     this.fetches.voidAll();
-    const removed = this.applyRemotely(() => this.cache.clear());
+    const removed = this.applyLocally(() => this.cache.clear());
     this.l1ClearsAfterGap++;
     this.logger.warn(L1_CLEARED_AFTER_RECONNECT(removed ?? 0));
   }
 
-  /** Applies another instance's change to L1 without announcing it again. */
-  private applyRemotely<R>(change: () => R): R | undefined {
-    this.applyingRemote = true;
+  /**
+   * Runs `change` (another instance's change) on L1 with the hooks quiet, so that it is not
+   * written back to Redis nor announced again. A change that throws is logged as a bad message.
+   */
+  private applyLocally<R>(change: () => R): R | undefined {
+    this.applyingRemoteChange = true;
     try {
       return change();
     } catch (error) {
       this.faults.badData(BAD_MESSAGE(error instanceof Error ? error.message : String(error)));
       return undefined;
     } finally {
-      this.applyingRemote = false;
+      this.applyingRemoteChange = false;
     }
   }
 }

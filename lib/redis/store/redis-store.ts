@@ -1,5 +1,5 @@
 import type { TierEntry } from '../../core/cache-tier.interface.js';
-import { encodeBusMessage, type BusOperation } from '../bus/redis-bus.codec.js';
+import { BusOperation, encodeBusMessage, isCategoryOperation } from '../bus/redis-bus.codec.js';
 import type { RedisCommandTransport } from '../transport/redis-command.transport.js';
 import { encodeEntry, expiresAtMs } from './redis-entry.codec.js';
 import {
@@ -21,8 +21,11 @@ import {
  * that hears of it and then reads Redis finds the change made.
  */
 
-/** The operations that remove something (all but the full clear) and the write. */
-export type RemovalOperation = Exclude<BusOperation, 'c'>;
+/**
+ * The operations replayed one by one as a removal: all but the full clear. A write is one too:
+ * replayed, it drops the key (Redis may hold an older value the failed write did not replace).
+ */
+export type RemovalOperation = Exclude<BusOperation, typeof BusOperation.AllCleared>;
 
 export class RedisStore {
   readonly channel: string;
@@ -45,7 +48,7 @@ export class RedisStore {
 
   /** Writes `entry` under `key` until it turns EXPIRED, and announces it (a background write). */
   writeEntry(key: string, entry: TierEntry): Promise<unknown> {
-    return this.transport.script(
+    return this.transport.queueWrite(
       SET_SCRIPT,
       [this.entryPrefix + key, this.indexPrefix + entry.category, this.categoriesKey],
       [
@@ -54,23 +57,21 @@ export class RedisStore {
         key,
         entry.category,
         this.channel,
-        this.message('s', key, entry.timestampMs),
+        this.message(BusOperation.KeyWritten, key, entry.timestampMs),
       ],
     );
   }
 
-  /**
-   * Drops a key (`s`, `i`, `d`) or a category (`ic`, `cc`) and announces it (a background write).
-   */
+  /** Drops a key or a category, and announces it as `op` (a background write). */
   remove(op: RemovalOperation, arg: string): Promise<unknown> {
-    if (op === 'ic' || op === 'cc') {
-      return this.transport.script(
+    if (isCategoryOperation(op)) {
+      return this.transport.queueWrite(
         DROP_CATEGORY_SCRIPT,
         [this.indexPrefix + arg, this.categoriesKey],
         [this.entryPrefix, arg, this.channel, this.message(op, arg)],
       );
     }
-    return this.transport.script(
+    return this.transport.queueWrite(
       DELETE_SCRIPT,
       [this.entryPrefix + arg],
       [this.channel, this.message(op, arg)],
@@ -79,10 +80,10 @@ export class RedisStore {
 
   /** Drops every entry and announces it (a background write). */
   clear(): Promise<unknown> {
-    return this.transport.script(
+    return this.transport.queueWrite(
       CLEAR_SCRIPT,
       [this.categoriesKey],
-      [this.entryPrefix, this.indexPrefix, this.channel, this.message('c')],
+      [this.entryPrefix, this.indexPrefix, this.channel, this.message(BusOperation.AllCleared)],
     );
   }
 
@@ -100,7 +101,7 @@ export class RedisStore {
 
   /** Releases `key`'s lease if `token` still holds it (a background write). */
   releaseLease(key: string, token: string): Promise<unknown> {
-    return this.transport.script(RELEASE_LEASE_SCRIPT, [this.leasePrefix + key], [token]);
+    return this.transport.queueWrite(RELEASE_LEASE_SCRIPT, [this.leasePrefix + key], [token]);
   }
 
   /** `[stored entry or null, 1 if the lease is still held else 0]`, read together. */

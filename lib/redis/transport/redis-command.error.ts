@@ -1,7 +1,7 @@
 import { NOT_SENT } from '../redis.messages.js';
 
 /** Why a Redis command did not succeed. */
-export class TierError extends Error {
+export class RedisCommandError extends Error {
   constructor(
     message: string,
     /** Whether Redis itself answered with an error (it is up; the command or data is wrong). */
@@ -12,4 +12,4 @@ export class TierError extends Error {
 }
 
 /** The rejection of a command not sent: not connected, or the circuit is open. */
-export const SKIPPED = new TierError(NOT_SENT);
+export const SKIPPED = new RedisCommandError(NOT_SENT);

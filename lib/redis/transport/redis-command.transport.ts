@@ -12,7 +12,7 @@ import {
   REDIS_DISCONNECTED,
 } from '../redis.messages.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-import { SKIPPED, TierError } from './redis-command.error.js';
+import { SKIPPED, RedisCommandError } from './redis-command.error.js';
 
 /**
  * The command connection, and the policy every command to Redis goes through: Redis never takes
@@ -30,7 +30,7 @@ import { SKIPPED, TierError } from './redis-command.error.js';
 interface OutgoingCommand {
   readonly send: () => Promise<unknown>;
   readonly resolve: (reply: unknown) => void;
-  readonly reject: (error: TierError) => void;
+  readonly reject: (error: RedisCommandError) => void;
   settled: boolean;
 }
 
@@ -143,7 +143,7 @@ export class RedisCommandTransport {
    * Runs a Lua script as a background write (bounded by `writeTimeout`): queued, and sent with
    * the other writes of the same synchronous stretch when it ends.
    */
-  script(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+  queueWrite(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.writeQueue.push({
         send: () => this.sendScript(source, keys, args),
@@ -187,7 +187,7 @@ export class RedisCommandTransport {
 
   /**
    * Runs one Redis command under the circuit breaker and `timeoutMs` (the command timeout by
-   * default), after the writes queued before it. Rejects with a {@link TierError} on failure,
+   * default), after the writes queued before it. Rejects with a {@link RedisCommandError} on failure,
    * timeout, or an open circuit; counts and logs failures.
    */
   command<R>(
@@ -237,7 +237,7 @@ export class RedisCommandTransport {
           if (command.settled) continue;
           command.settled = true;
           this.faults.commandFailed(message);
-          command.reject(new TierError(message));
+          command.reject(new RedisCommandError(message));
         }
         open = 0;
         this.breaker.failed();
@@ -273,7 +273,7 @@ export class RedisCommandTransport {
             this.breaker.failed();
           }
           this.faults.commandFailed(message);
-          command.reject(new TierError(message, fromRedis));
+          command.reject(new RedisCommandError(message, fromRedis));
         },
       );
     }
