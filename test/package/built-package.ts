@@ -1,8 +1,8 @@
 /*
  * The tests in test/package check what users install: the built `dist/` (both copies, ESM and
- * CommonJS), reached through package.json's `exports`, in fresh Node processes. They need
- * `npm run build` first (`.ci/run` builds before it tests); a missing or stale build fails them
- * with that instruction rather than testing old code.
+ * CommonJS), reached through package.json's `exports`, in fresh Node processes. `npm test`
+ * builds first when the build is missing or stale (build-if-stale.mjs, jest's globalSetup);
+ * `assertBuilt` guards against testing old code all the same.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
