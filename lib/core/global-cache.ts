@@ -6,11 +6,29 @@ import { CacheManager } from './cache-manager.js';
  * app whose dependency `require()`s the package, or a CommonJS app that `import()`s it). Two
  * module variables would give that process two "global" caches; `Symbol.for` gives it one. The
  * `@1` names the shape of what is stored, so a future incompatible shape gets its own slot.
+ *
+ * What is stored is a frozen pair of closures, not the cache: Jest 30 "soft-deletes" the own
+ * properties of every value a test file left on its global (it turns them into accessors whose
+ * setter calls itself), so a cache stored there directly overflows the stack when its cleanup
+ * timer fires after the file ended. A frozen object's properties cannot be redefined.
  */
-const GLOBAL_CACHE = Symbol.for('nestjs-fresh-cache:global-cache@1');
+interface GlobalCacheSlot {
+  readonly get: () => CacheManager | undefined;
+  readonly set: (cache: CacheManager | undefined) => void;
+}
 
-/** `globalThis`, seen as the holder of the process-wide cache. */
-const holder = globalThis as { [GLOBAL_CACHE]?: CacheManager };
+function createSlot(): GlobalCacheSlot {
+  let cache: CacheManager | undefined;
+  return Object.freeze({
+    get: () => cache,
+    set: (next: CacheManager | undefined) => {
+      cache = next;
+    },
+  });
+}
+
+const GLOBAL_CACHE = Symbol.for('nestjs-fresh-cache:global-cache@1');
+const slot = ((globalThis as { [GLOBAL_CACHE]?: GlobalCacheSlot })[GLOBAL_CACHE] ??= createSlot());
 
 /**
  * The process-wide cache. Inside a Nest app that imports `CacheManagerModule`, it is the app's
@@ -18,13 +36,15 @@ const holder = globalThis as { [GLOBAL_CACHE]?: CacheManager };
  * default options, created on first use. The ESM and the CommonJS build of this package share it.
  */
 export function getGlobalCache(): CacheManager {
-  return (holder[GLOBAL_CACHE] ??= new CacheManager());
+  let cache = slot.get();
+  if (cache === undefined) slot.set((cache = new CacheManager()));
+  return cache;
 }
 
 /** Shuts the process-wide cache down (stops its cleanup, removes its entries) and forgets it. */
 export function cleanupGlobalCache(): void {
-  const cache = holder[GLOBAL_CACHE];
-  holder[GLOBAL_CACHE] = undefined;
+  const cache = slot.get();
+  slot.set(undefined);
   cache?.shutdown();
 }
 
@@ -33,10 +53,10 @@ export function cleanupGlobalCache(): void {
  * @internal Used by `CacheManagerService` while its app runs.
  */
 export function setGlobalCache(cache: CacheManager | undefined): void {
-  holder[GLOBAL_CACHE] = cache;
+  slot.set(cache);
 }
 
 /** The process-wide cache if one exists, without creating it. @internal */
 export function peekGlobalCache(): CacheManager | undefined {
-  return holder[GLOBAL_CACHE];
+  return slot.get();
 }
