@@ -1,5 +1,9 @@
 import { Test, TestingModule } from '@nestjs/testing';
-import { CacheManagerModule, CacheManagerService } from 'nestjs-fresh-cache';
+import {
+  CacheManagerModule,
+  CacheManagerService,
+  getCachedKey,
+} from 'nestjs-fresh-cache';
 import { CommandRunner } from './command.runner';
 import { COMMANDS_CATEGORY, CommandsService } from './commands.service';
 
@@ -63,6 +67,17 @@ describe('CommandsService with CacheManagerModule.forRoot()', () => {
 
     expect(users.output).toBe('users: run 2');
     expect(runner.runsOf('worlds')).toBe(1);
+  });
+
+  it('names the entry of a call with getCachedKey, the key @CacheInvalidate uses', async () => {
+    const key = getCachedKey(CommandsService, 'execute', ['users']);
+    expect(key).toBe('CommandsService.execute("users")');
+
+    await commands.execute('users');
+    expect(cache.invalidate(key!)).toBe(true);
+    await commands.execute('users');
+
+    expect(runner.runsOf('users')).toBe(2);
   });
 
   it('runs every command again after @CacheInvalidate({ categories })', async () => {
