@@ -136,6 +136,10 @@ export class RedisCommandTransport {
     // A new connection may reach a Redis that holds none of our scripts (a restarted one).
     this.scriptsSent = new Set();
     this.logger.log(REDIS_CONNECTED('command connection'));
+    // A connection that became ready again has just heard Redis answer (the client's ready
+    // check): an open circuit would only hold back the removals kept meanwhile until its
+    // cooldown ends. Closing it replays them now (the circuit-closed event).
+    this.breaker.reset();
     this.events.onReady();
   }
 
