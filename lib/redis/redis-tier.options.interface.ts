@@ -20,8 +20,11 @@ export interface RedisClientLike {
   subscribe(channel: string): Promise<unknown>;
   /** Connects a client created with `lazyConnect` (status `'wait'`). */
   connect?(): Promise<unknown>;
-  /** A new connection with the same options, used for the invalidation bus. */
-  duplicate(): RedisClientLike;
+  /**
+   * A new connection with the same options but `override`, used for the invalidation bus (the
+   * tier passes `{ autoResubscribe: false }`: it subscribes again itself after a reconnect).
+   */
+  duplicate(override?: Record<string, unknown>): RedisClientLike;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, listener: (...args: never[]) => void): unknown;
