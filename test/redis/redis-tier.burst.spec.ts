@@ -4,7 +4,6 @@ import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals'
 import { Redis } from 'ioredis';
 
 import type { RedisTier } from '../../lib/redis/redis-tier.js';
-import type { RedisClientLike } from '../../lib/redis/redis-tier.options.interface.js';
 import { fakeCommandTimers } from './command-timers.util.js';
 import { describeWithRedis } from './describe-with-redis.js';
 import { RedisServerHarness } from './redis-server.harness.js';
@@ -64,10 +63,7 @@ describeWithRedis('Redis tier: a burst of writes', () => {
       keyPrefix: PREFIX,
       instanceId: 'A',
       writeTimeout: WRITE_TIMEOUT,
-      // ioredis 6's overloaded `set` does not type-check as RedisClientLike (a known gap).
-      ...(client === undefined
-        ? {}
-        : { url: undefined, client: client as unknown as RedisClientLike }),
+      ...(client === undefined ? {} : { url: undefined, client }),
     });
     const tier = a.tier;
     await waitFor(() => tier.getStats().connected && tier.getStats().busConnected, {
