@@ -181,7 +181,9 @@ const PRIVATE_STATE = /(?:^|[^\w$])#[A-Za-z_$]|classPrivate|class_private|\.set\
  * built-in that keeps state in internal slots) and declares no `#private` members. Two
  * different classes with the same name would write the same text, so only the first class seen
  * with a name makes keys; instances of another one are refused (their calls run uncached), and
- * no key ever stands for two classes, in this process or any other that shares the Redis tier.
+ * no key stands for two classes in this process. Processes sharing a Redis tier could meet two
+ * such classes in different orders: an app with two data classes of one name gives their
+ * methods a `key` (docs/decorators.md says so).
  */
 function dataClassNameOf(prototype: object): DataClassVerdict {
   let verdict = verdicts.get(prototype);
