@@ -723,6 +723,7 @@ export class CacheManager {
    *   its failure reaches every one of them; nothing is cached then. With `staleIfError`, a
    *   STALE entry is returned instead of the failure (and the failure is logged).
    * - EXPIRED and INVALID entries are misses.
+   * - With `forceRefresh`, the loader runs whatever is held, and its value replaces the entry.
    *
    * A loaded value that `unless` rejects, or that is not a JSON value, is returned uncached.
    */
@@ -732,6 +733,7 @@ export class CacheManager {
     options: WrapOptions<T> = {},
   ): Promise<T> {
     this.assertEntryOptions(options);
+    if (options.forceRefresh === true) return this.load(key, loader, options);
     const { entry, status } = this.lookup(key, options);
     if (status === CacheStatus.FRESH) return entry!.data as T;
     if (status === CacheStatus.STALE) {
@@ -794,10 +796,12 @@ export class CacheManager {
       try {
         const tier = this.tier;
         if (tier === undefined) return await this.runLoader(key, loader, options);
-        const shared = await tier.fetch(key);
-        const restored = shared === undefined ? undefined : this.restore(key, shared);
-        if (restored !== undefined && restored.statusAt(this.now()) === CacheStatus.FRESH) {
-          return restored.data as T;
+        if (options.forceRefresh !== true) {
+          const shared = await tier.fetch(key);
+          const restored = shared === undefined ? undefined : this.restore(key, shared);
+          if (restored !== undefined && restored.statusAt(this.now()) === CacheStatus.FRESH) {
+            return restored.data as T;
+          }
         }
         if (tier.runExclusive === undefined) return await this.runLoader(key, loader, options);
         const outcome = await tier.runExclusive(key, () => this.runLoader(key, loader, options));
