@@ -60,7 +60,12 @@ function blocksOf(file) {
       if (close.test(line)) break;
       code.push(line.startsWith(indent) ? line.slice(indent.length) : line.trimStart());
     }
-    blocks.push({ language: language.toLowerCase(), firstLine: i + 2, code: code.join('\n'), fragment });
+    blocks.push({
+      language: language.toLowerCase(),
+      firstLine: i + 2,
+      code: code.join('\n'),
+      fragment,
+    });
     i = j;
   }
   return blocks;
@@ -136,10 +141,14 @@ writeFileSync(
 );
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const run = spawnSync(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json'), '--pretty', 'false'], {
-  cwd: root,
-  encoding: 'utf8',
-});
+const run = spawnSync(
+  process.execPath,
+  [tsc, '-p', join(outDir, 'tsconfig.json'), '--pretty', 'false'],
+  {
+    cwd: root,
+    encoding: 'utf8',
+  },
+);
 const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
 
 // `.snippets/NNN-…-L12.ts(3,7): error TS2304: Cannot find name 'x'.` → the markdown position.

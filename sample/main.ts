@@ -17,7 +17,8 @@ async function bootstrap(): Promise<void> {
   console.log(`
 nestjs-fresh-cache sample: a simulated Resonite headless container behind a slow command queue
   curl ${base}/commands/users              pre-warmed at startup: "cached": true at once
-  curl ${base}/commands/container_health   "cached": false, then true; after 15 s "status": "stale"
+  curl ${base}/commands/container_health   "cached": false, then true; TTL 15 s: "status": "stale"
+                                           from 15 s to 30 s, then EXPIRED: "cached": false again
   curl '${base}/commands/users?refresh=true'   skip the cache (the seed's force_refresh)
   curl -X POST ${base}/commands/kick/bob   @CacheInvalidate: the cached users and worlds go
   curl ${base}/cache/stats                 hits, misses, entries by status and category

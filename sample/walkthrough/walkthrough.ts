@@ -111,7 +111,10 @@ function freshness(print: Print): void {
   clock.wait(2);
   print(`Fresh data available: ${cache.get('fresh_test') !== undefined}`);
   print(`Stale data: ${describe(cache.get('fresh_test', { includeStale: true }))}`);
-  print('Waiting 3 more seconds (past twice the TTL)...');
+  print(
+    'The stale window: FRESH for the 3 s TTL, STALE from 3 s to 6 s (twice the TTL), then EXPIRED',
+  );
+  print('Waiting 3 more seconds (7 s: past twice the TTL)...');
   clock.wait(3);
   const entries = cache.getAllEntries();
   print(`Status now: ${entries.get('fresh_test')?.status}`);
@@ -233,12 +236,20 @@ async function asyncUsage(print: Print): Promise<void> {
           output: entry.data,
           cached: true,
           age_seconds: entry.getAgeSeconds(),
+          status: entry.status,
         };
       }
     }
     const fresh = await fetchStatus();
     cache.set(key, fresh, { ttl: 30, category: 'container_status' });
-    return { type: 'command_response', command, output: fresh, cached: false, age_seconds: 0 };
+    return {
+      type: 'command_response',
+      command,
+      output: fresh,
+      cached: false,
+      age_seconds: 0,
+      status: CacheStatus.FRESH,
+    };
   };
   print(`First WebSocket answer: ${show(await getCachedOrFresh('status'))}`);
   clock.wait(12);
@@ -246,14 +257,24 @@ async function asyncUsage(print: Print): Promise<void> {
   print(`Forced refresh: ${show(await getCachedOrFresh('status', true))}`);
 
   // stale-while-revalidate: a STALE answer at once, refreshed in the background.
+  print('The stale window: a 30 s TTL is FRESH for 30 s, STALE from 30 s to 60 s, then EXPIRED');
   clock.wait(40);
   const stale = await cache.wrap('container_status', fetchStatus, {
     ttl: 30,
     staleWhileRevalidate: true,
   });
-  print(`After 40 s, stale-while-revalidate answers at once: ${show(stale)}`);
+  print(
+    `52 s after it was written (STALE), stale-while-revalidate answers at once: ${show(stale)}`,
+  );
   await new Promise((resolve) => setImmediate(resolve));
   print(`...and the refreshed value is cached: ${show(cache.getData('container_status'))}`);
+  print(
+    `WebSocket answer 40 s after the forced refresh: ${show(await getCachedOrFresh('status'))}`,
+  );
+  clock.wait(21);
+  print(
+    `WebSocket answer 61 s after it, past twice the TTL (EXPIRED, a miss): ${show(await getCachedOrFresh('status'))}`,
+  );
 }
 
 function cleanupAndMemory(print: Print): void {
