@@ -9,7 +9,8 @@ export interface RedisClientLike {
   /** The client's own options; the tier reads `keyPrefix` to refuse a client that has one. */
   readonly options?: { keyPrefix?: string };
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
+  /** `SET key value PX milliseconds NX`: the one form the tier sends (taking the lease). */
+  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
   eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /**
    * Runs a script Redis already holds, by its SHA1. Optional: without it every script is sent
@@ -20,18 +21,26 @@ export interface RedisClientLike {
   subscribe(channel: string): Promise<unknown>;
   /** Connects a client created with `lazyConnect` (status `'wait'`). */
   connect?(): Promise<unknown>;
-  /** A new connection with the same options, used for the invalidation bus. */
-  duplicate(): RedisClientLike;
+  /**
+   * A new connection with the same options but `override`, used for the invalidation bus (the
+   * tier passes `{ autoResubscribe: false }`: it subscribes again itself after a reconnect).
+   */
+  duplicate(override?: Record<string, unknown>): RedisClientLike;
   quit(): Promise<unknown>;
   disconnect(): void;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as EventEmitter declares it
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as EventEmitter declares it
+  off(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 /** When the tier stops trying Redis after failures, and for how long. */
 export interface RedisCircuitBreakerOptions {
   /**
-   * Consecutive failed Redis commands (errors or timeouts) that open the circuit.
+   * Consecutive failed Redis commands that open the circuit: connection errors and timeouts.
+   * Redis answering with an error (it is up) does not count, nor does the timeout of a batch of
+   * background writes that carries more than `maxValueBytes` (the time to move that much data
+   * says nothing of Redis's health).
    * @default 5
    */
   failureThreshold?: number;
@@ -100,6 +109,20 @@ export interface RedisTierOptions {
    * @default 2000
    */
   writeTimeout?: number;
+  /**
+   * Largest entry, in bytes of its stored form (the entry's JSON: data, metadata, timestamp),
+   * that goes to Redis. A larger one is kept in this instance's memory only: Redis drops the
+   * key's older value and the other instances their copy (as for any write), and the entry is
+   * counted in `l2Oversized`, never as an error. A larger value found in Redis (written by an
+   * instance with a higher bound) is read as a miss without being transferred.
+   *
+   * Why: moving a value of many megabytes takes longer than a command timeout. Bounding what
+   * goes over the connection keeps every Redis command small, so a timeout means Redis or the
+   * network is unwell, and counts for the circuit breaker; a few large values cannot switch
+   * the tier off. Keep it small enough to move well within `commandTimeout`.
+   * @default 1048576 (1 MiB)
+   */
+  maxValueBytes?: number;
   /** When to stop trying Redis after repeated failures. */
   circuitBreaker?: RedisCircuitBreakerOptions;
   /**
@@ -137,6 +160,7 @@ export interface ResolvedRedisTierOptions {
   keyPrefix: string;
   commandTimeout: number;
   writeTimeout: number;
+  maxValueBytes: number;
   failureThreshold: number;
   cooldown: number;
   /** Undefined when the distributed lock is off. */
