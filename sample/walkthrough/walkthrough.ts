@@ -27,8 +27,8 @@ export const WALKTHROUGH_SECTIONS = [
 const show = (value: unknown): string => JSON.stringify(value);
 
 /**
- * Every feature of the seed's cache manager, section by section, like the seed's
- * `example_usage.py` and its "Example Output". Time is an injected clock: "Waiting 2 seconds..."
+ * Every feature of the Python cache manager this library was ported from, section by section,
+ * like its `example_usage.py` and its "Example Output". Time is an injected clock: "Waiting 2 seconds..."
  * moves it, so the whole walkthrough runs in milliseconds.
  */
 export async function runWalkthrough(print: Print = console.log): Promise<void> {
@@ -184,7 +184,7 @@ async function commandPatterns(print: Print): Promise<void> {
     return { output: `${command}: 4 users online`, execution_time: 0.5, timestamp: clock.read() };
   };
 
-  // The seed's handle_command_result: cache a successful result with its metadata.
+  // The Python original's handle_command_result: cache a successful result with its metadata.
   const result = await runCommand('users');
   cache.set(`command_result_users`, result, {
     ttl: 300,
@@ -224,7 +224,7 @@ async function asyncUsage(print: Print): Promise<void> {
   );
   print(`5 concurrent requests, ${loads} load (they shared it): ${show(answers[0])}`);
 
-  // The seed's get_cached_or_fresh_data, for a WebSocket client.
+  // The Python original's get_cached_or_fresh_data, for a WebSocket client.
   const getCachedOrFresh = async (command: string, forceRefresh = false) => {
     const key = `ws_data_${command}`;
     if (!forceRefresh) {
@@ -297,7 +297,7 @@ function cleanupAndMemory(print: Print): void {
   print(`Cleaned up ${cache.cleanup()} expired entries`);
   print(`Memory usage: ${cache.getStats().totalEntries}/${cache.maxEntries} entries`);
 
-  // The seed's monitor_cache_health.
+  // The Python original's monitor_cache_health.
   const after = cache.getStats();
   const usagePercent = (after.totalEntries / cache.maxEntries) * 100;
   const hitRate = after.getHitRate();

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 describe('npm run example (the walkthrough)', () => {
-  it('prints every section of the seed, in order, and finishes', () => {
+  it('prints every section of the Python original example, in order, and finishes', () => {
     expect([...sections.keys()]).toEqual([...WALKTHROUGH_SECTIONS]);
     expect(output[0]).toBe('Cache Manager Examples');
     expect(output.at(-1)).toBe('All examples completed.');
