@@ -48,3 +48,11 @@ export const CLEANED_UP = (removed: number): string => `Cleaned up ${removed} ex
 
 export const CLEANUP_FAILED =
   'Automatic cache cleanup failed; it will run again at the next interval';
+
+export const STALE_SERVED_ON_ERROR = (key: string, ageSeconds: number): string =>
+  `Loading key '${key}' failed; serving the stale entry (age ${ageSeconds.toFixed(1)}s)`;
+
+export const REFRESH_FAILED = (key: string): string =>
+  `Background refresh of key '${key}' failed; the stale entry stays`;
+
+export const LISTENER_THREW = (event: string): string => `A '${event}' cache event listener threw`;
