@@ -1,5 +1,5 @@
 import { isValidCategory, isValidTtl } from './cache-status.util.js';
-import { INVALID_CATEGORY, INVALID_TTL } from './cache.messages.js';
+import { INVALID_CATEGORY, INVALID_SET_OPTIONS, INVALID_TTL } from './cache.messages.js';
 import { errorMessage } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
 import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
@@ -45,4 +45,25 @@ export function snapshotMetadata(metadata: unknown): JsonObject {
     throw new NotJsonError('metadata must be a plain object');
   }
   return snapshotJson<JsonObject>(metadata);
+}
+
+/**
+ * The options object of `set`, each option read once: an options object that throws when read (a
+ * getter, a Proxy) is bad options like any other. Values are checked by the caller.
+ * @throws RangeError when `options` is not an object or cannot be read.
+ */
+export function readSetOptions(options: unknown): {
+  ttl: unknown;
+  category: unknown;
+  metadata: unknown;
+} {
+  if (options === null || typeof options !== 'object') {
+    throw new RangeError(INVALID_SET_OPTIONS(options));
+  }
+  try {
+    const { ttl, category, metadata } = options as Record<string, unknown>;
+    return { ttl, category, metadata };
+  } catch (error) {
+    throw new RangeError(INVALID_SET_OPTIONS(options), { cause: error });
+  }
 }

@@ -1,16 +1,12 @@
 import { CacheCleanup } from './cache-cleanup.js';
-import { createEntry, type CacheEntry, type CacheEntryHost } from './cache-entry.js';
-import type {
-  CacheEventListener,
-  CacheEventName,
-  CacheMissReason,
-} from './cache-events.interface.js';
-import { CacheEvents, type CacheListeners } from './cache-events.js';
+import type { CacheEntry } from './cache-entry.js';
+import type { CacheEventListener, CacheEventName } from './cache-events.interface.js';
 import {
   assertCategory,
   assertTtl,
   notJsonReason,
   readFlag,
+  readSetOptions,
   snapshotMetadata,
 } from './cache-input.util.js';
 import {
@@ -26,23 +22,15 @@ import type {
   SetOptions,
 } from './cache-options.interface.js';
 import { resolveCacheOptions } from './cache-options.util.js';
-import { CacheSlots, INVALIDATED, NIL } from './cache-slots.js';
+import { CacheOutcomes } from './cache-outcomes.js';
+import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
-import { CacheStatusIndex } from './cache-status-index.js';
-import { statusOf } from './cache-status.util.js';
-import {
-  CACHE_HIT,
-  CACHE_MISS,
-  CACHED,
-  EVICTED,
-  INVALID_KEY,
-  INVALID_SET_OPTIONS,
-  NOT_JSON,
-} from './cache.messages.js';
-import type { CacheTier, TierEntry } from './cache-tier.interface.js';
+import { CacheTable } from './cache-table.js';
+import { INVALID_KEY, NOT_JSON } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
+import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 import { snapshotJson } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -66,9 +54,9 @@ let internalsOf: (cache: CacheManager) => CacheInternals;
  * Node runs this code on one thread: no call can interleave with another, so there are no locks.
  */
 export class CacheManager {
-  // This class is the public API: validation, counters, events and logging, over four parts that
-  // each keep one invariant (see docs/architecture.md): the storage engine (CacheSlots), the
-  // status index (CacheStatusIndex), loading (CacheLoader) and cleanup (CacheCleanup).
+  // The public API: options, validation and the clock, over parts that each keep one invariant
+  // (see docs/architecture.md): the table (storage engine and status index), what operations
+  // tell (counters, events, debug lines), loading, and cleanup.
 
   /** Default time to live of an entry, in seconds. */
   readonly defaultTtl: number;
@@ -78,26 +66,14 @@ export class CacheManager {
   readonly cleanupInterval: number;
 
   readonly #logger: CacheLogger;
-  /** Whether debug lines are formatted and written. */
-  readonly #debug: boolean;
   readonly #clock: Clock;
   #lastNow = 0;
+  readonly #table: CacheTable;
+  /** The table's storage engine, read directly by the hot paths. */
   readonly #slots: CacheSlots;
-  readonly #index: CacheStatusIndex;
+  readonly #outcomes: CacheOutcomes;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
-  /** What entry objects of this cache read from while their slot is theirs. */
-  readonly #entryHost: CacheEntryHost;
-  readonly #events: CacheEvents;
-  /** The events' listeners, checked before any payload is built. */
-  readonly #listeners: CacheListeners;
-
-  #hits = 0;
-  #misses = 0;
-  #staleHits = 0;
-  #sets = 0;
-  #invalidations = 0;
-  #evictions = 0;
 
   static {
     internalsOf = (cache) => cache.#loader;
@@ -108,40 +84,39 @@ export class CacheManager {
     this.defaultTtl = resolved.defaultTtl;
     this.maxEntries = resolved.maxEntries;
     this.cleanupInterval = resolved.cleanupInterval;
-    this.#logger = options.logger ?? consoleLogger;
-    this.#debug = options.debug ?? false;
+    const logger = (this.#logger = options.logger ?? consoleLogger);
     this.#clock = options.clock ?? monotonicClock;
-    this.#events = new CacheEvents(this.#logger);
-    this.#listeners = this.#events.listeners;
-    const slots = (this.#slots = new CacheSlots(this.maxEntries));
-    const index = (this.#index = new CacheStatusIndex(slots));
     const now = () => this.now();
-    this.#entryHost = {
-      slots,
+    const outcomes = (this.#outcomes = new CacheOutcomes(
+      logger,
+      options.debug ?? false,
+      this.maxEntries,
+    ));
+    const table = (this.#table = new CacheTable(
+      this.maxEntries,
       now,
-      invalidateSlot: (slot) => this.invalidate(slots.keys[slot]!),
-    };
+      (key) => this.invalidate(key),
+      (slot) => outcomes.eviction(table.slots, slot),
+    ));
+    this.#slots = table.slots;
     this.#loader = new CacheLoader({
       defaultTtl: this.defaultTtl,
-      logger: this.#logger,
+      logger,
       now,
       lastNow: () => this.#lastNow,
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
       store: (key, data, ttlSeconds, category, metadata) =>
         this.#store(key, data, ttlSeconds, category, metadata),
       insert: (key, data, metadata, timestampMs, ttlSeconds, category, at) =>
-        this.#entryOf(this.#insert(key, data, metadata, timestampMs, ttlSeconds, category, at)),
+        table.entryOf(table.insert(key, data, metadata, timestampMs, ttlSeconds, category, at)),
     });
     this.#cleanup = new CacheCleanup({
-      slots,
-      index,
-      logger: this.#logger,
+      slots: table.slots,
+      index: table.index,
+      logger,
       now,
-      removeSlot: (slot) => this.#removeSlot(slot),
-      cleanupListener: () =>
-        this.#listeners.cleanup === undefined
-          ? undefined
-          : (payload) => this.#events.emit('cleanup', payload),
+      removeSlot: (slot) => table.remove(slot),
+      cleanupListener: () => outcomes.cleanupListener(),
     });
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
     if (this.cleanupInterval > 0 && !scheduledOutside) {
@@ -175,37 +150,23 @@ export class CacheManager {
    *   non-empty string.
    */
   set(key: string, data: unknown, options?: SetOptions): boolean {
-    let ttlSeconds = this.defaultTtl;
-    let category = 'default';
+    let ttlSeconds: unknown = this.defaultTtl;
+    let category: unknown = 'default';
     let metadata: unknown;
     if (typeof options === 'number') {
       ttlSeconds = options;
     } else if (options !== undefined) {
-      if (options === null || typeof options !== 'object') {
-        throw new RangeError(INVALID_SET_OPTIONS(options));
-      }
-      // Each option is read once; an options object that throws when read (a getter, a Proxy)
-      // is bad options like any other.
-      let ttl: unknown;
-      let categoryOption: unknown;
-      try {
-        ttl = options.ttl;
-        categoryOption = options.category;
-        metadata = options.metadata;
-      } catch (error) {
-        throw new RangeError(INVALID_SET_OPTIONS(options), { cause: error });
-      }
-      if (ttl !== undefined) ttlSeconds = ttl as number;
-      if (categoryOption !== undefined) category = categoryOption as string;
+      const given = readSetOptions(options);
+      if (given.ttl !== undefined) ttlSeconds = given.ttl;
+      if (given.category !== undefined) category = given.category;
+      metadata = given.metadata;
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
     const failure = this.#store(key, data, ttlSeconds, category, metadata);
-    if (failure !== undefined) {
-      this.#logger.warn(failure);
-      return false;
-    }
-    return true;
+    if (failure === undefined) return true;
+    this.#logger.warn(failure);
+    return false;
   }
 
   /** Validates and stores; @returns why nothing was stored, or undefined. Options are checked. */
@@ -230,61 +191,11 @@ export class CacheManager {
       return NOT_JSON(key, 'metadata', notJsonReason(error));
     }
     const now = this.now();
-    const slot = this.#insert(key, dataSnapshot, metadataSnapshot, now, ttlSeconds, category, now);
-    this.#sets++;
-    const tier = this.#loader.tier;
-    if (tier !== undefined) tier.afterSet(this.#entryOf(slot));
-    if (this.#listeners.set !== undefined) this.#events.emit('set', { key, category, ttlSeconds });
-    if (this.#debug) this.#logger.debug(CACHED(key, ttlSeconds, category));
+    const table = this.#table;
+    const slot = table.insert(key, dataSnapshot, metadataSnapshot, now, ttlSeconds, category, now);
+    this.#outcomes.set(key, category, ttlSeconds);
+    this.#loader.tier?.afterSet(table.entryOf(slot));
     return undefined;
-  }
-
-  /**
-   * Puts an entry in the key's slot (replacing what it held; the old entry object keeps a copy)
-   * or in a new one, and indexes it. @returns the slot.
-   */
-  #insert(
-    key: string,
-    data: unknown,
-    metadata: JsonObject,
-    timestampMs: number,
-    ttlSeconds: number,
-    category: string,
-    now: number,
-  ): number {
-    const slots = this.#slots;
-    const index = this.#index;
-    let slot = slots.keyToSlot.get(key);
-    if (slot !== undefined) {
-      slots.detachView(slot);
-      if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-      if (
-        timestampMs === now &&
-        slots.ttlSeconds[slot] === ttlSeconds &&
-        slots.categories[slot] === category
-      ) {
-        // The common rewrite: same TTL and category, written now. It moves to the newest run of
-        // its group and to the end of its category, with no index lookup at all.
-        index.rewrite(slot, now);
-        slots.write(slot, data, metadata, now, ttlSeconds, category);
-        return slot;
-      }
-      index.remove(slot);
-    } else {
-      if (slots.size >= this.maxEntries) this.#evictLeastRecentlyUsed();
-      slot = slots.add(key);
-    }
-    slots.write(slot, data, metadata, timestampMs, ttlSeconds, category);
-    index.add(slot, now);
-    return slot;
-  }
-
-  /** The entry object of `slot`, created on first use and reused by every later read. */
-  #entryOf(slot: number): CacheEntry<unknown> {
-    const views = this.#slots.views;
-    let entry = views[slot];
-    if (entry === undefined) views[slot] = entry = createEntry(this.#entryHost, slot);
-    return entry;
   }
 
   // ── Reading ────────────────────────────────────────────────────────────────────────────────
@@ -296,7 +207,7 @@ export class CacheManager {
    */
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
     const slot = this.#read(key, options);
-    return slot === NIL ? undefined : (this.#entryOf(slot) as CacheEntry<T>);
+    return slot === NIL ? undefined : (this.#table.entryOf(slot) as CacheEntry<T>);
   }
 
   /**
@@ -316,34 +227,20 @@ export class CacheManager {
   #read(key: string, options: GetOptions | undefined): number {
     const slots = this.#slots;
     const slot = slots.keyToSlot.get(key);
-    if (slot === undefined) return this.#miss(key, 'absent');
-    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#miss(key, 'invalid');
+    if (slot === undefined) return this.#outcomes.miss(key, 'absent');
+    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#outcomes.miss(key, 'invalid');
     const now = this.now();
     const ageMs = now - slots.timestamps[slot]!;
     const ttlMs = slots.ttlSeconds[slot]! * 1000;
-    if (ageMs >= ttlMs) {
-      if (ageMs > 2 * ttlMs) return this.#miss(key, 'expired');
-      if (!readFlag(options, 'includeStale', true)) return this.#miss(key, 'stale');
-      this.#staleHits++;
-      if (this.#listeners.staleHit !== undefined) {
-        this.#events.emit('staleHit', {
-          key,
-          category: slots.categories[slot]!,
-          ageSeconds: ageMs / 1000,
-        });
-      }
-    } else if (this.#listeners.hit !== undefined) {
-      this.#events.emit('hit', {
-        key,
-        category: slots.categories[slot]!,
-        ageSeconds: ageMs / 1000,
-      });
+    const stale = ageMs >= ttlMs;
+    if (stale) {
+      if (ageMs > 2 * ttlMs) return this.#outcomes.miss(key, 'expired');
+      if (!readFlag(options, 'includeStale', true)) return this.#outcomes.miss(key, 'stale');
     }
-    this.#hits++;
+    this.#outcomes.hit(slots, slot, key, ageMs, ttlMs, stale);
     slots.accessCounts[slot]!++;
     slots.lastAccessed[slot] = now;
     if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-    if (this.#debug) this.#logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs)));
     return slot;
   }
 
@@ -359,13 +256,6 @@ export class CacheManager {
     return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
   }
 
-  #miss(key: string, reason: CacheMissReason): typeof NIL {
-    this.#misses++;
-    if (this.#listeners.miss !== undefined) this.#events.emit('miss', { key, reason });
-    if (this.#debug) this.#logger.debug(CACHE_MISS(String(key), reason));
-    return NIL;
-  }
-
   // ── Invalidating and removing ──────────────────────────────────────────────────────────────
 
   /**
@@ -376,7 +266,7 @@ export class CacheManager {
     this.#loader.tier?.afterInvalidate(key);
     const slot = this.#slots.keyToSlot.get(key);
     if (slot === undefined) return false;
-    this.#markInvalid(slot);
+    this.#invalidateSlot(slot);
     return true;
   }
 
@@ -388,10 +278,14 @@ export class CacheManager {
   invalidateCategory(category: string): number {
     assertCategory(category);
     this.#loader.tier?.afterInvalidateCategory(category);
-    const held = this.#index.categories.get(category);
-    if (held === undefined) return 0;
-    this.#index.forEachInCategory(category, (slot) => this.#markInvalid(slot));
-    return held.size;
+    const held = this.#table.index.categories.get(category)?.size ?? 0;
+    this.#table.forEach(category, (slot) => this.#invalidateSlot(slot));
+    return held;
+  }
+
+  #invalidateSlot(slot: number): void {
+    this.#table.index.invalidate(slot);
+    this.#outcomes.invalidation(this.#slots, slot);
   }
 
   /** Removes the entry under `key`. @returns true if one was held. */
@@ -399,7 +293,7 @@ export class CacheManager {
     this.#loader.tier?.afterDelete(key);
     const slot = this.#slots.keyToSlot.get(key);
     if (slot === undefined) return false;
-    this.#removeSlot(slot);
+    this.#table.remove(slot);
     return true;
   }
 
@@ -411,14 +305,14 @@ export class CacheManager {
   clear(category?: string): number {
     if (category !== undefined) assertCategory(category);
     this.#loader.tier?.afterClear(category);
-    if (category !== undefined) {
-      const removed = this.#index.categories.get(category)?.size ?? 0;
-      this.#index.forEachInCategory(category, (slot) => this.#removeSlot(slot));
+    const table = this.#table;
+    if (category === undefined) {
+      const removed = this.#slots.size;
+      table.clear();
       return removed;
     }
-    const removed = this.#slots.size;
-    this.#slots.reset();
-    this.#index.clear();
+    const removed = table.index.categories.get(category)?.size ?? 0;
+    table.forEach(category, (slot) => table.remove(slot));
     return removed;
   }
 
@@ -443,8 +337,8 @@ export class CacheManager {
 
   /**
    * Runs {@link cleanupInSlices} unless a run started this way is still under way; logs a
-   * failure instead of throwing. For a scheduler of your own (with `cleanupInterval: 0`), and
-   * what the automatic cleanup calls.
+   * failure instead of throwing. What the automatic cleanup calls, and what a scheduler of your
+   * own (with `cleanupInterval: 0`) can call.
    */
   runScheduledCleanup(): Promise<void> {
     return this.#cleanup.runScheduled(() => this.cleanupInSlices());
@@ -469,25 +363,25 @@ export class CacheManager {
    */
   getStats(): CacheStats {
     const now = this.now();
-    const index = this.#index;
-    const loader = this.#loader;
+    const index = this.#table.index;
+    const { loads, loadErrors, loadTimeMs, tier } = this.#loader;
+    const outcomes = this.#outcomes;
     index.settleAll(now);
     const stats = new CacheStats();
     stats.totalEntries = this.#slots.size;
     [stats.freshEntries, stats.staleEntries, stats.expiredEntries, stats.invalidEntries] =
       index.phases;
-    stats.totalHits = this.#hits;
-    stats.totalMisses = this.#misses;
-    stats.totalSets = this.#sets;
-    stats.totalInvalidations = this.#invalidations;
+    stats.totalHits = outcomes.hits;
+    stats.totalMisses = outcomes.misses;
+    stats.totalSets = outcomes.sets;
+    stats.totalInvalidations = outcomes.invalidations;
     stats.totalCleanups = this.#cleanup.entriesRemoved;
-    stats.totalEvictions = this.#evictions;
-    stats.staleHits = this.#staleHits;
-    stats.totalLoads = loader.loads;
-    stats.totalLoadErrors = loader.loadErrors;
-    stats.averageLoadTimeMs = loader.loads === 0 ? 0 : loader.loadTimeMs / loader.loads;
+    stats.totalEvictions = outcomes.evictions;
+    stats.staleHits = outcomes.staleHits;
+    stats.totalLoads = loads;
+    stats.totalLoadErrors = loadErrors;
+    stats.averageLoadTimeMs = loads === 0 ? 0 : loadTimeMs / loads;
     stats.categories = index.categorySizes();
-    const tier = this.#loader.tier;
     if (tier !== undefined) stats.tier = tier.getStats();
     if (this.#slots.size > 0) {
       const { oldest, newest } = index.writeTimeRange();
@@ -499,8 +393,8 @@ export class CacheManager {
 
   /** Entries held now in each category, by status. Costs like {@link getStats}. */
   getStatusCountsByCategory(): Map<string, Record<CacheStatus, number>> {
-    this.#index.settleAll(this.now());
-    return this.#index.countsByCategory();
+    this.#table.index.settleAll(this.now());
+    return this.#table.index.countsByCategory();
   }
 
   /**
@@ -508,29 +402,25 @@ export class CacheManager {
    * `category` in the order they were written.
    */
   getKeys(category?: string): string[] {
+    if (category !== undefined) assertCategory(category);
     const keys: string[] = [];
     const held = this.#slots.keys;
-    this.#forEachSlot(category, (slot) => keys.push(held[slot]!));
+    this.#table.forEach(category, (slot) => keys.push(held[slot]!));
     return keys;
   }
 
   /** Entries held, whatever their status, in the order of {@link getKeys}. Counts no hit. */
   getAllEntries(category?: string): Map<string, CacheEntry> {
+    if (category !== undefined) assertCategory(category);
     const entries = new Map<string, CacheEntry>();
-    const held = this.#slots.keys;
-    this.#forEachSlot(category, (slot) => {
-      entries.set(held[slot]!, this.#entryOf(slot) as CacheEntry);
+    const table = this.#table;
+    table.forEach(category, (slot) => {
+      entries.set(table.slots.keys[slot]!, table.entryOf(slot) as CacheEntry);
     });
     return entries;
   }
 
-  #forEachSlot(category: string | undefined, visit: (slot: number) => void): void {
-    if (category === undefined) return this.#slots.forEachInLru(visit);
-    assertCategory(category);
-    this.#index.forEachInCategory(category, visit);
-  }
-
-  // ── Loading ────────────────────────────────────────────────────────────────────────────────
+  // ── Loading and events ─────────────────────────────────────────────────────────────────────
 
   /**
    * Returns the value cached under `key`, or loads it with `loader`, caches it and returns it.
@@ -554,6 +444,15 @@ export class CacheManager {
     if (options.ttl !== undefined) assertTtl(options.ttl);
     if (options.category !== undefined) assertCategory(options.category);
     return this.#loader.wrap(key, loader, options);
+  }
+
+  /**
+   * Calls `listener` on each `event` (see `CacheEventMap`). A listener that throws is logged and
+   * does not affect the cache.
+   * @returns a function that removes the listener.
+   */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    return this.#outcomes.on(event, listener);
   }
 
   // ── Until the decorator and the tier use cacheInternals(): delegates, removed then ──────────
@@ -589,48 +488,6 @@ export class CacheManager {
   /** @internal */
   restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
     return this.#loader.restore(key, stored);
-  }
-
-  // ── Events ─────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Calls `listener` on each `event` (see `CacheEventMap`). A listener that throws is
-   * logged and does not affect the cache.
-   * @returns a function that removes the listener.
-   */
-  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
-    return this.#events.on(event, listener);
-  }
-
-  // ── Removing slots ─────────────────────────────────────────────────────────────────────────
-
-  #evictLeastRecentlyUsed(): void {
-    const slots = this.#slots;
-    const slot = slots.lru.head;
-    const key = slots.keys[slot]!;
-    const category = slots.categories[slot]!;
-    this.#removeSlot(slot);
-    this.#evictions++;
-    if (this.#listeners.eviction !== undefined) this.#events.emit('eviction', { key, category });
-    if (this.#debug) this.#logger.debug(EVICTED(key, this.maxEntries));
-  }
-
-  /** Takes the entry in `slot` out of the cache entirely and frees the slot. */
-  #removeSlot(slot: number): void {
-    this.#index.remove(slot);
-    this.#slots.free(slot);
-  }
-
-  #markInvalid(slot: number): void {
-    this.#invalidations++;
-    this.#index.invalidate(slot);
-    if (this.#listeners.invalidation !== undefined) {
-      const slots = this.#slots;
-      this.#events.emit('invalidation', {
-        key: slots.keys[slot]!,
-        category: slots.categories[slot]!,
-      });
-    }
   }
 }
 

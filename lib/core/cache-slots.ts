@@ -154,7 +154,12 @@ export class CacheSlots {
   /** Calls `visit` with each held slot, from the least to the most recently used. */
   forEachInLru(visit: (slot: number) => void): void {
     const next = this.lruNext;
-    for (let slot = this.lru.head; slot !== NIL; slot = next[slot]!) visit(slot);
+    // The next slot is read first: `visit` may free the slot it is given.
+    for (let slot = this.lru.head; slot !== NIL;) {
+      const after = next[slot]!;
+      visit(slot);
+      slot = after;
+    }
   }
 
   /** Frees a held slot: out of the key map and the LRU list, its references dropped. */
