@@ -11,6 +11,7 @@ export type {
 
 export { Cached } from './cached/cached.decorator.js';
 export { CacheInvalidate } from './cached/cache-invalidate.decorator.js';
+export { getCachedKey } from './cached/cached-key.util.js';
 export type {
   CachedOptions,
   CacheInvalidateOptions,

@@ -32,6 +32,7 @@ export class AppModule {
       clock: options.clock ?? Date.now,
       prewarm: options.prewarm ?? true,
       registry: options.registry ?? new Registry(),
+      debug: options.debug ?? false,
     };
     return {
       module: AppModule,
@@ -43,6 +44,7 @@ export class AppModule {
           maxEntries: 1000,
           cleanupInterval: 60,
           clock: resolved.clock,
+          debug: resolved.debug,
         }),
         CachePrometheusModule.forRoot({ registry: resolved.registry }),
         TerminusModule.forRoot({ logger: false }),

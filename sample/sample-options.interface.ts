@@ -20,6 +20,11 @@ export interface SampleOptions {
    */
   prewarm?: boolean;
   /**
+   * Write the cache's debug line per read and write (`CACHE_DEBUG=1 npm start`).
+   * @default false
+   */
+  debug?: boolean;
+  /**
    * The prom-client registry `/metrics` serves.
    * @default a registry of the app's own
    */

@@ -3,7 +3,8 @@ import { filter } from 'rxjs/operators';
 
 import { CacheStatus } from '../core/cache-status.enum.js';
 import type { WrapOptions } from '../core/wrap-options.interface.js';
-import { defaultCacheKey, UnserializableArgumentError } from './cache-key.util.js';
+import { UnserializableArgumentError } from './cache-key.util.js';
+import { classNameInKeys, keyOfCall } from './cached-key.util.js';
 import { bindingOf, type CacheBinding, warnOnce } from './cached.registry.js';
 import {
   KEY_FUNCTION_FAILED,
@@ -84,14 +85,14 @@ function prepareCall(
   args: unknown[],
 ): [string, WrapOptions] | undefined {
   const { options, methodId } = state;
-  let key: string;
+  let key: unknown;
   let metadata: WrapOptions['metadata'];
+  let forceRefresh = false;
   try {
-    if (typeof options.key === 'string') key = options.key;
-    else if (options.key !== undefined) key = options.key(...args);
-    else key = defaultCacheKey(classNameOf(self), state.methodName, args);
+    key = keyOfCall(options, classNameOf(self), state.methodName, args);
     metadata =
       typeof options.metadata === 'function' ? options.metadata(...args) : options.metadata;
+    if (options.forceRefresh !== undefined) forceRefresh = options.forceRefresh(...args) === true;
   } catch (error) {
     if (error instanceof UnserializableArgumentError) {
       warnOnce(binding, `${methodId}:key`, UNSERIALIZABLE_ARGUMENTS(methodId, error.message));
@@ -113,6 +114,7 @@ function prepareCall(
       metadata,
       staleWhileRevalidate: options.staleWhileRevalidate,
       staleIfError: options.staleIfError,
+      forceRefresh,
       unless: options.unless,
       onUncacheable: (reason) =>
         warnOnce(binding, `${methodId}:result`, RESULT_NOT_CACHED(methodId, reason)),
@@ -122,8 +124,7 @@ function prepareCall(
 
 /** The runtime class's name: a subclass inheriting a decorated method gets keys of its own. */
 function classNameOf(self: unknown): string {
-  const ctor = (self as { constructor?: { name?: unknown } }).constructor;
-  return typeof ctor?.name === 'string' && ctor.name ? ctor.name : 'anonymous';
+  return classNameInKeys((self as { constructor?: unknown }).constructor);
 }
 
 /** What the cache's loader should wait for: an Observable's last value, or the value itself. */
@@ -185,6 +186,9 @@ function callSync(
   wrapOptions: WrapOptions,
 ): unknown {
   const { cache } = binding;
+  if (wrapOptions.forceRefresh === true) {
+    return runAndCache(binding, state, key, invoke, wrapOptions, undefined);
+  }
   const { entry, status } = cache.lookup(key, wrapOptions);
   if (status === CacheStatus.FRESH) return entry!.data;
   if (status === CacheStatus.STALE && wrapOptions.staleWhileRevalidate === true) {

@@ -48,7 +48,8 @@ export function assertCachedOptions(methodId: string, options: CachedOptions): v
   const fail = (option: string, expected: string) =>
     new TypeError(INVALID_DECORATOR_OPTION('@Cached', methodId, option, expected));
   if (options === null || typeof options !== 'object') throw fail('options', 'an object');
-  const { ttl, category, key, metadata, unless, staleWhileRevalidate, staleIfError } = options;
+  const { ttl, category, key, metadata, unless, forceRefresh, staleWhileRevalidate, staleIfError } =
+    options;
   if (ttl !== undefined && !isValidTtl(ttl)) {
     throw new RangeError(`@Cached on ${methodId}: ${INVALID_TTL(ttl)}`);
   }
@@ -66,6 +67,9 @@ export function assertCachedOptions(methodId: string, options: CachedOptions): v
     throw fail('metadata', 'an object or a function of the arguments');
   }
   if (unless !== undefined && typeof unless !== 'function') throw fail('unless', 'a function');
+  if (forceRefresh !== undefined && typeof forceRefresh !== 'function') {
+    throw fail('forceRefresh', 'a function of the arguments');
+  }
   for (const [name, value] of [
     ['staleWhileRevalidate', staleWhileRevalidate],
     ['staleIfError', staleIfError],

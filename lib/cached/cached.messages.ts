@@ -18,7 +18,11 @@ export const UNSERIALIZABLE_ARGUMENTS = (method: string, reason: string): string
   `Give the decorator a "key" function to cache them.`;
 
 export const KEY_FUNCTION_FAILED = (method: string, reason: string): string =>
-  `@Cached ${method}: the "key" or "metadata" function failed (${reason}); such calls run uncached.`;
+  `@Cached ${method}: the "key", "metadata" or "forceRefresh" function failed (${reason}); ` +
+  `such calls run uncached.`;
+
+export const NOT_CACHED_METHOD = (method: string): string =>
+  `getCachedKey: ${method} is not a @Cached method.`;
 
 export const RESULT_NOT_CACHED = (method: string, reason: string): string =>
   `@Cached ${method}: a result was returned but not cached (${reason}).`;

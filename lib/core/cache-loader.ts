@@ -84,6 +84,7 @@ export class CacheLoader implements CacheInternals {
     loader: () => T | PromiseLike<T>,
     options: WrapOptions<T>,
   ): Promise<T> {
+    if (options.forceRefresh === true) return this.load(key, loader, options);
     const { entry, status } = this.lookup(key, options);
     if (status === CacheStatus.FRESH) return entry!.data as T;
     if (status === CacheStatus.STALE) {
@@ -137,10 +138,13 @@ export class CacheLoader implements CacheInternals {
         const host = this.host;
         const tier = this.tier;
         if (tier === undefined) return await this.#runLoader(key, loader, options);
-        const shared = await tier.fetch(key);
-        const restored = shared === undefined ? undefined : this.restore(key, shared);
-        if (restored !== undefined && entryStatusAt(restored, host.now()) === CacheStatus.FRESH) {
-          return restored.data as T;
+        if (options.forceRefresh !== true) {
+          // Asked first: another instance may have loaded the key already.
+          const shared = await tier.fetch(key);
+          const restored = shared === undefined ? undefined : this.restore(key, shared);
+          if (restored !== undefined && entryStatusAt(restored, host.now()) === CacheStatus.FRESH) {
+            return restored.data as T;
+          }
         }
         if (tier.runExclusive === undefined) return await this.#runLoader(key, loader, options);
         const outcome = await tier.runExclusive(key, () => this.#runLoader(key, loader, options));

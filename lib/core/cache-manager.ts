@@ -432,6 +432,7 @@ export class CacheManager {
    *   its failure reaches every one of them; nothing is cached then. With `staleIfError`, a
    *   STALE entry is returned instead of the failure (and the failure is logged).
    * - EXPIRED and INVALID entries are misses.
+   * - With `forceRefresh`, the loader runs whatever is held, and its value replaces the entry.
    *
    * A loaded value that `unless` rejects, or that is not a JSON value, is returned uncached.
    */

@@ -14,6 +14,14 @@ export interface WrapOptions<T = unknown> extends SetOptionsObject {
    * @default false
    */
   staleIfError?: boolean;
+  /**
+   * Run the loader even when a FRESH entry is held (the Python original's `force_refresh`):
+   * its value replaces the entry and is returned. A load of the key already under way is
+   * joined, not repeated (it is fetching fresh data too); with a Redis tier, the shared copy is
+   * not read first. A forced load that fails throws and leaves the entry as it was.
+   * @default false
+   */
+  forceRefresh?: boolean;
   /** When it returns true for a loaded value, the value is returned but not cached. */
   unless?: (value: T) => boolean;
   /**

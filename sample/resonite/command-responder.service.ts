@@ -29,33 +29,35 @@ export interface CommandResponse {
  */
 @Injectable()
 export class CommandResponder {
-  private readonly handlers: Record<CachedCommand, () => Promise<ExecutionResult>>;
+  private readonly handlers: Record<CachedCommand, (force: boolean) => Promise<ExecutionResult>>;
 
   constructor(
     private readonly cache: CacheManagerService,
     resonite: ResoniteService,
   ) {
     this.handlers = {
-      users: () => resonite.users(),
-      worlds: () => resonite.worlds(),
-      status: () => resonite.status(),
-      container_health: () => resonite.containerHealth(),
+      users: (force) => resonite.users(force),
+      worlds: (force) => resonite.worlds(force),
+      status: (force) => resonite.status(force),
+      container_health: (force) => resonite.containerHealth(force),
     };
   }
 
   /**
-   * Runs `command` through its cached handler. With `forceRefresh`, the cached answer is
-   * invalidated first, so the command runs now (the seed's `force_refresh`).
+   * Runs `command` through its cached handler. With `forceRefresh`, the command runs now and
+   * its answer replaces the cached one (the Python original's `force_refresh`); if it fails,
+   * the cached answer stays.
    */
   async respond(command: CachedCommand, forceRefresh = false): Promise<CommandResponse> {
     const { key, category, ttl } = COMMAND_CACHE_POLICY[command];
-    if (forceRefresh) this.cache.invalidate(key);
-    const held = this.cache.hasKey(key)
-      ? CacheStatus.FRESH
-      : this.cache.hasKey(key, { freshOnly: false })
-        ? CacheStatus.STALE
-        : undefined;
-    const result = await this.handlers[command]();
+    const held = forceRefresh
+      ? undefined
+      : this.cache.hasKey(key)
+        ? CacheStatus.FRESH
+        : this.cache.hasKey(key, { freshOnly: false })
+          ? CacheStatus.STALE
+          : undefined;
+    const result = await this.handlers[command](forceRefresh);
     return {
       command,
       output: result.output,

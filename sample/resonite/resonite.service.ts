@@ -8,32 +8,47 @@ import { COMMAND_CACHE_POLICY as POLICY } from './command-cache.policy.js';
 /** A failed command's result is returned to the caller but never cached. */
 const failed = (result: ExecutionResult): boolean => !result.success;
 
+/** `handler(true)` runs the command now and replaces the cached answer (`?refresh=true`). */
+const refresh = (forceRefresh?: boolean): boolean => forceRefresh === true;
+
 /**
  * The command handlers. Each read goes through the slow command queue only when the cache has
  * no usable answer: `@Cached` returns a FRESH answer as it is, and a STALE one at once while it
- * refreshes it in the background (`staleWhileRevalidate`), the seed's "include stale" reads.
+ * refreshes it in the background (`staleWhileRevalidate`), the Python original's "include
+ * stale" reads; called with `true`, a handler runs its command whatever is cached
+ * (`forceRefresh`, the original's `force_refresh`). Each key is fixed, so a forced call replaces
+ * the same entry the others read.
  */
 @Injectable()
 export class ResoniteService {
   constructor(private readonly queue: CommandQueueService) {}
 
-  @Cached({ ...POLICY.users, staleWhileRevalidate: true, unless: failed })
-  users(): Promise<ExecutionResult> {
+  @Cached({ ...POLICY.users, staleWhileRevalidate: true, unless: failed, forceRefresh: refresh })
+  users(forceRefresh = false): Promise<ExecutionResult> {
+    void forceRefresh; // read by the decorator's forceRefresh
     return this.queue.execute('users');
   }
 
-  @Cached({ ...POLICY.worlds, staleWhileRevalidate: true, unless: failed })
-  worlds(): Promise<ExecutionResult> {
+  @Cached({ ...POLICY.worlds, staleWhileRevalidate: true, unless: failed, forceRefresh: refresh })
+  worlds(forceRefresh = false): Promise<ExecutionResult> {
+    void forceRefresh; // read by the decorator's forceRefresh
     return this.queue.execute('worlds');
   }
 
-  @Cached({ ...POLICY.status, staleWhileRevalidate: true, unless: failed })
-  status(): Promise<ExecutionResult> {
+  @Cached({ ...POLICY.status, staleWhileRevalidate: true, unless: failed, forceRefresh: refresh })
+  status(forceRefresh = false): Promise<ExecutionResult> {
+    void forceRefresh; // read by the decorator's forceRefresh
     return this.queue.execute('status');
   }
 
-  @Cached({ ...POLICY.container_health, staleWhileRevalidate: true, unless: failed })
-  containerHealth(): Promise<ExecutionResult> {
+  @Cached({
+    ...POLICY.container_health,
+    staleWhileRevalidate: true,
+    unless: failed,
+    forceRefresh: refresh,
+  })
+  containerHealth(forceRefresh = false): Promise<ExecutionResult> {
+    void forceRefresh; // read by the decorator's forceRefresh
     return this.queue.execute('container_health');
   }
 

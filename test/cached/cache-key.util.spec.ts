@@ -7,6 +7,98 @@ import {
 } from '../../lib/cached/cache-key.util.js';
 import { MAX_JSON_DEPTH } from '../../lib/index.js';
 
+class Session {
+  readonly #token: string;
+  constructor(token: string) {
+    this.#token = token;
+  }
+  get token(): string {
+    return this.#token;
+  }
+}
+
+class GetUserQuery {
+  constructor(
+    readonly userId: number,
+    readonly include?: string[],
+  ) {}
+}
+
+class GetWorldQuery {
+  constructor(readonly userId: number) {}
+}
+
+class GetAdminQuery extends GetUserQuery {
+  readonly admin = true;
+}
+
+describe('serializeArguments: data-class instances (CQRS queries, DTOs)', () => {
+  it('writes the class name and the own fields, keys sorted, undefined ones left out', () => {
+    expect(serializeArguments([new GetUserQuery(42)])).toBe('GetUserQuery{"userId":42}');
+    expect(serializeArguments([new GetUserQuery(42, ['roles'])])).toBe(
+      'GetUserQuery{"include":["roles"],"userId":42}',
+    );
+  });
+
+  it('gives equal queries one key, other field values and other classes another', () => {
+    const key = serializeArguments([new GetUserQuery(42)]);
+    expect(serializeArguments([new GetUserQuery(42)])).toBe(key);
+    expect(serializeArguments([new GetUserQuery(43)])).not.toBe(key);
+    expect(serializeArguments([new GetWorldQuery(42)])).not.toBe(key);
+    expect(serializeArguments([{ userId: 42 }])).not.toBe(key);
+    expect(serializeArguments([new GetAdminQuery(42)])).toBe(
+      'GetAdminQuery{"admin":true,"userId":42}',
+    );
+  });
+
+  it('writes data classes nested in arrays and objects, and a class with no fields', () => {
+    class ListUsersQuery {}
+    expect(serializeArguments([{ query: new ListUsersQuery() }, [new GetWorldQuery(1)]])).toBe(
+      '{"query":ListUsersQuery{}},[GetWorldQuery{"userId":1}]',
+    );
+  });
+
+  it('refuses fields that cannot make a key, saying where', () => {
+    const query = Object.assign(new GetUserQuery(1), { callback: () => 1 });
+    expect(() => serializeArguments([query])).toThrow(
+      new UnserializableArgumentError('args[0].callback is a function'),
+    );
+  });
+
+  it('refuses classes whose #private state was compiled for an older target', () => {
+    // What TypeScript emits for `#token` with a target below ES2022.
+    const compiled = new Function(`
+      var _Token_value = new WeakMap();
+      return class Token {
+        constructor(value) { _Token_value.set(this, void 0); _Token_value.set(this, value); }
+      };
+    `)() as new (value: string) => object;
+    expect(() => serializeArguments([new compiled('a')])).toThrow(
+      new UnserializableArgumentError(
+        'args[0] is a Token, whose #private members a key cannot see',
+      ),
+    );
+  });
+
+  it('refuses a second class with a name another class already uses in keys', () => {
+    const first = (() =>
+      class DuplicateNameQuery {
+        constructor(readonly id: number) {}
+      })();
+    const second = (() =>
+      class DuplicateNameQuery {
+        constructor(readonly id: number) {}
+      })();
+    expect(serializeArguments([new first(1)])).toBe('DuplicateNameQuery{"id":1}');
+    expect(() => serializeArguments([new second(1)])).toThrow(
+      new UnserializableArgumentError(
+        'args[0] is a DuplicateNameQuery, and another class of that name already makes keys',
+      ),
+    );
+    expect(serializeArguments([new first(2)])).toBe('DuplicateNameQuery{"id":2}');
+  });
+});
+
 describe('serializeArguments', () => {
   it('ignores object key order, at every depth', () => {
     expect(serializeArguments([{ a: 1, b: { c: 2, d: [{ e: 3, f: 4 }] } }])).toBe(
@@ -59,8 +151,18 @@ describe('serializeArguments', () => {
   it.each([
     ['a function', [() => 1], 'args[0] is a function'],
     ['a symbol', [Symbol('s')], 'args[0] is a symbol'],
-    ['a class instance', [1, { req: new (class Request {})() }], 'args[1].req is a Request'],
+    [
+      'an instance of a class with #private state',
+      [1, { req: new Session('s1') }],
+      'args[1].req is a Session, whose #private members a key cannot see',
+    ],
     ['a Map', [new Map()], 'args[0] is a Map'],
+    ['a subclass of a built-in', [new (class Registry extends Map {})()], 'args[0] is a Registry'],
+    [
+      'an object made on a prototype without its class',
+      [Object.create({ kind: 'request' }) as object],
+      'args[0] is an object with a custom prototype',
+    ],
     ['symbol keys', [{ [Symbol('k')]: 1 }], 'args[0] has symbol keys'],
   ])('refuses %s, saying where', (_what, args, reason) => {
     expect(() => serializeArguments(args)).toThrow(new UnserializableArgumentError(reason));

@@ -1,8 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { TierEntry } from '../../lib/core/cache-tier.interface.js';
-import { decodeBusMessage, encodeBusMessage } from '../../lib/redis/redis-bus.messages.js';
-import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/redis-entry.codec.js';
+import {
+  BusOperation,
+  decodeBusMessage,
+  encodeBusMessage,
+} from '../../lib/redis/bus/redis-bus.codec.js';
+import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/store/redis-entry.codec.js';
 import { BAD_ENTRY, BAD_MESSAGE } from '../../lib/redis/redis.messages.js';
 
 const entry: TierEntry = {
@@ -68,6 +72,32 @@ describe('Redis bus messages', () => {
     expect(decodeBusMessage(raw)).toEqual({ v: 1, src: 'A', op: 's', arg: 'user:1', t: 1234 });
     expect(JSON.parse(encodeBusMessage('A', 'c'))).toEqual({ v: 1, src: 'A', op: 'c' });
     expect(decodeBusMessage(encodeBusMessage('A', 'c'))).toEqual({ v: 1, src: 'A', op: 'c' });
+  });
+
+  // Instances of different versions share the channel: the bytes must not change.
+  it.each([
+    ['KeyWritten', 's'],
+    ['KeyInvalidated', 'i'],
+    ['KeyDeleted', 'd'],
+    ['CategoryInvalidated', 'ic'],
+    ['CategoryCleared', 'cc'],
+  ] as const)('writes %s as the wire code %j, in the format other versions read', (name, code) => {
+    expect(encodeBusMessage('A', BusOperation[name], 'k')).toBe(
+      `{"v":1,"src":"A","op":"${code}","arg":"k"}`,
+    );
+    expect(decodeBusMessage(`{"v":1,"src":"A","op":"${code}","arg":"k"}`)).toEqual({
+      v: 1,
+      src: 'A',
+      op: BusOperation[name],
+      arg: 'k',
+    });
+  });
+
+  it('writes a full clear and a timestamped write in the format other versions read', () => {
+    expect(encodeBusMessage('A', BusOperation.AllCleared)).toBe('{"v":1,"src":"A","op":"c"}');
+    expect(encodeBusMessage('A', BusOperation.KeyWritten, 'user:1', 1234)).toBe(
+      '{"v":1,"src":"A","op":"s","arg":"user:1","t":1234}',
+    );
   });
 
   it.each([

@@ -100,6 +100,11 @@ describe('sample app (HTTP)', () => {
     expect(fresh).toMatchObject({ cached: false, ageSeconds: 0 });
     expect(JSON.stringify(fresh.output)).toContain('Erin');
     expect(queue.executed).toBe(4);
+    // The forced answer replaced the cached one: the next read is served it from the cache.
+    const after = await get('/commands/users');
+    expect(after).toMatchObject({ cached: true, status: 'fresh', ageSeconds: 0 });
+    expect(JSON.stringify(after.output)).toContain('Erin');
+    expect(queue.executed).toBe(4);
   });
 
   it('invalidates the cached users and worlds when a kick succeeds (@CacheInvalidate)', async () => {

@@ -45,6 +45,18 @@ export interface CachedOptions<A extends unknown[] = any[], R = any> {
    * Observable), the result is returned but not cached: a failed command's result, say.
    */
   unless?: (result: R) => boolean;
+  /**
+   * A function of the arguments; when it returns `true` for a call, the method runs whatever is
+   * cached, and its result replaces the entry and is returned (the Python original's
+   * `force_refresh` parameter). Concurrent calls of the key share the run; a forced call that
+   * fails throws and leaves the entry as it was. If it throws, the call runs uncached (one
+   * warning per method). When the flag is one of the method's arguments, give a `key` that
+   * leaves it out: the default key includes every argument, so a forced call would cache under
+   * a key of its own.
+   * @example `key: (command: string) => command, forceRefresh: (_c: string, refresh?: boolean) => refresh === true`
+   * @default never
+   */
+  forceRefresh?: (...args: A) => boolean;
 }
 
 /** Options of `@CacheInvalidate()`. Give `keys`, `categories` or both. */

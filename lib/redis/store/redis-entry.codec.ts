@@ -1,5 +1,5 @@
-import { isValidCategory, isValidTtl } from '../core/cache-status.util.js';
-import type { TierEntry } from '../core/cache-tier.interface.js';
+import { isValidCategory, isValidTtl } from '../../core/cache-status.util.js';
+import type { TierEntry } from '../../core/cache-tier.interface.js';
 
 /**
  * How an entry is stored in Redis: one JSON string per key, with the entry's original

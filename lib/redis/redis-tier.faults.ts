@@ -1,0 +1,52 @@
+import type { CacheLogger } from '../core/logger.interface.js';
+import { ErrorLogThrottle } from './error-log.throttle.js';
+import { REDIS_ERRORS } from './redis.messages.js';
+
+/**
+ * What went wrong talking to Redis, counted and logged at a bounded rate. One per tier, shared by
+ * the command transport, both connections and the readers of Redis data, so that `lastError` is
+ * the last failure of any of them. Failures of Redis itself (errors, timeouts, lost connections)
+ * and data found there that is not ours (bad entries, bad bus messages) are throttled apart: a
+ * flood of one never hides the other.
+ */
+export class RedisTierFaults {
+  /** Redis commands that failed or timed out. */
+  commandErrors = 0;
+  /** Failed attempts to (re)connect. */
+  connectionErrors = 0;
+  lastError: string | undefined;
+  private readonly errorLog: ErrorLogThrottle;
+  private readonly badDataLog: ErrorLogThrottle;
+
+  constructor(errorLogInterval: number, logger: CacheLogger) {
+    this.errorLog = new ErrorLogThrottle(errorLogInterval, (count, last) =>
+      logger.warn(REDIS_ERRORS(count, last)),
+    );
+    this.badDataLog = new ErrorLogThrottle(errorLogInterval, (count, last) =>
+      logger.warn(count === 1 ? last : `${last} (and ${count - 1} more like it)`),
+    );
+  }
+
+  commandFailed(message: string): void {
+    this.lastError = message;
+    this.commandErrors++;
+    this.errorLog.record(message);
+  }
+
+  connectionFailed(error: unknown): void {
+    this.connectionErrors++;
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.errorLog.record(this.lastError);
+  }
+
+  /** Something read from Redis (an entry, a bus message) that is not ours: logged, ignored. */
+  badData(message: string): void {
+    this.badDataLog.record(message);
+  }
+
+  /** Writes what was counted and not written yet (at shutdown). */
+  flush(): void {
+    this.errorLog.flush();
+    this.badDataLog.flush();
+  }
+}
