@@ -7,7 +7,8 @@ import type { RedisCommandTransport } from './transport/redis-command.transport.
 /**
  * Removals (and writes, which may leave an older value behind) that did not reach Redis, kept to
  * be applied, and announced, when it returns: replayed when the command connection is ready
- * again, when the circuit closes, and after each cooldown (the replay is then the breaker's probe).
+ * again (which also closes the circuit), when the circuit closes, and after each cooldown (the
+ * replay is then the breaker's probe).
  *
  * Invariant: each (operation, argument) is kept once, in the order of its last failure; past
  * `maxPendingInvalidations`, or when a full clear failed, they are replaced by one full clear,
@@ -61,6 +62,9 @@ export class PendingRemovals {
   async replay(): Promise<void> {
     if (this.replaying || this.closed) return;
     if (!this.clearAll && this.pending.size === 0) return;
+    // This replay is the probe a scheduled one would have been.
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     this.replaying = true;
     let replayed = 0;
     const clearedAll = this.clearAll;

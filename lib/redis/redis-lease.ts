@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CacheManager } from '../core/cache-manager.js';
 import type { TierEntry } from '../core/cache-tier.interface.js';
 import type { FetchTickets } from './redis-fetch.tickets.js';
-import type { RedisStore } from './store/redis-store.js';
+import type { RedisStore, StoredRead } from './store/redis-store.js';
 import type { ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
 
 /**
@@ -31,7 +31,7 @@ export class DistributedLease {
     private readonly fetches: FetchTickets,
     private readonly options: ResolvedRedisTierOptions,
     /** The entry in a stored value (counted as an L2 hit, miss or bad entry). */
-    private readonly decode: (key: string, raw: string | null) => TierEntry | undefined,
+    private readonly decode: (key: string, raw: StoredRead) => TierEntry | undefined,
   ) {}
 
   /**
@@ -106,13 +106,18 @@ export class DistributedLease {
       const ticket = this.fetches.issue(key);
       let reply: unknown;
       try {
-        reply = await this.store.peekLoad(key);
+        reply = await this.store.peekLoad(key, this.options.maxValueBytes);
       } catch {
         return 'timeout';
       } finally {
         this.fetches.settle(ticket);
       }
       const [raw, leased] = Array.isArray(reply) ? reply : [null, 0];
+      if (typeof raw === 'number') {
+        // The holder's value is there, but too large for this instance to take: load it here.
+        this.decode(key, raw);
+        return 'timeout';
+      }
       if (!ticket.void && typeof raw === 'string') {
         const entry = this.decode(key, raw);
         if (entry !== undefined && entry.timestampMs >= ticket.notBefore) return entry;

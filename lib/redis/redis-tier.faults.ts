@@ -6,8 +6,9 @@ import { REDIS_ERRORS } from './redis.messages.js';
  * What went wrong talking to Redis, counted and logged at a bounded rate. One per tier, shared by
  * the command transport, both connections and the readers of Redis data, so that `lastError` is
  * the last failure of any of them. Failures of Redis itself (errors, timeouts, lost connections)
- * and data found there that is not ours (bad entries, bad bus messages) are throttled apart: a
- * flood of one never hides the other.
+ * data found there that is not ours (bad entries, bad bus messages), and entries kept out of
+ * Redis for their size (not failures at all) are throttled apart: a flood of one never hides
+ * the others.
  */
 export class RedisTierFaults {
   /** Redis commands that failed or timed out. */
@@ -17,12 +18,16 @@ export class RedisTierFaults {
   lastError: string | undefined;
   private readonly errorLog: ErrorLogThrottle;
   private readonly badDataLog: ErrorLogThrottle;
+  private readonly oversizedLog: ErrorLogThrottle;
 
   constructor(errorLogInterval: number, logger: CacheLogger) {
     this.errorLog = new ErrorLogThrottle(errorLogInterval, (count, last) =>
       logger.warn(REDIS_ERRORS(count, last)),
     );
     this.badDataLog = new ErrorLogThrottle(errorLogInterval, (count, last) =>
+      logger.warn(count === 1 ? last : `${last} (and ${count - 1} more like it)`),
+    );
+    this.oversizedLog = new ErrorLogThrottle(errorLogInterval, (count, last) =>
       logger.warn(count === 1 ? last : `${last} (and ${count - 1} more like it)`),
     );
   }
@@ -44,9 +49,15 @@ export class RedisTierFaults {
     this.badDataLog.record(message);
   }
 
+  /** An entry kept out of Redis for its size (`maxValueBytes`): logged, not a failure. */
+  oversized(message: string): void {
+    this.oversizedLog.record(message);
+  }
+
   /** Writes what was counted and not written yet (at shutdown). */
   flush(): void {
     this.errorLog.flush();
     this.badDataLog.flush();
+    this.oversizedLog.flush();
   }
 }

@@ -31,7 +31,10 @@ export interface RedisClientLike {
 /** When the tier stops trying Redis after failures, and for how long. */
 export interface RedisCircuitBreakerOptions {
   /**
-   * Consecutive failed Redis commands (errors or timeouts) that open the circuit.
+   * Consecutive failed Redis commands that open the circuit: connection errors and timeouts.
+   * Redis answering with an error (it is up) does not count, nor does the timeout of a batch of
+   * background writes that carries more than `maxValueBytes` (the time to move that much data
+   * says nothing of Redis's health).
    * @default 5
    */
   failureThreshold?: number;
@@ -100,6 +103,20 @@ export interface RedisTierOptions {
    * @default 2000
    */
   writeTimeout?: number;
+  /**
+   * Largest entry, in bytes of its stored form (the entry's JSON: data, metadata, timestamp),
+   * that goes to Redis. A larger one is kept in this instance's memory only: Redis drops the
+   * key's older value and the other instances their copy (as for any write), and the entry is
+   * counted in `l2Oversized`, never as an error. A larger value found in Redis (written by an
+   * instance with a higher bound) is read as a miss without being transferred.
+   *
+   * Why: moving a value of many megabytes takes longer than a command timeout. Bounding what
+   * goes over the connection keeps every Redis command small, so a timeout means Redis or the
+   * network is unwell, and counts for the circuit breaker; a few large values cannot switch
+   * the tier off. Keep it small enough to move well within `commandTimeout`.
+   * @default 1048576 (1 MiB)
+   */
+  maxValueBytes?: number;
   /** When to stop trying Redis after repeated failures. */
   circuitBreaker?: RedisCircuitBreakerOptions;
   /**
@@ -137,6 +154,7 @@ export interface ResolvedRedisTierOptions {
   keyPrefix: string;
   commandTimeout: number;
   writeTimeout: number;
+  maxValueBytes: number;
   failureThreshold: number;
   cooldown: number;
   /** Undefined when the distributed lock is off. */

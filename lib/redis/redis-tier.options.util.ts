@@ -11,11 +11,12 @@ import {
   REDIS_URL_OR_CLIENT,
 } from './redis.messages.js';
 
-/** Defaults of the Redis tier's options (durations in milliseconds). */
+/** Defaults of the Redis tier's options (durations in milliseconds, sizes in bytes). */
 export const DEFAULT_REDIS_TIER_OPTIONS = Object.freeze({
   keyPrefix: 'fresh-cache:',
   commandTimeout: 250,
   writeTimeout: 2000,
+  maxValueBytes: 1024 * 1024,
   failureThreshold: 5,
   cooldown: 5000,
   leaseTimeout: 10_000,
@@ -26,6 +27,8 @@ export const DEFAULT_REDIS_TIER_OPTIONS = Object.freeze({
 
 /** Longest duration a timer accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Largest string Redis stores (its `proto-max-bulk-len` default): 512 MiB. */
+const MAX_REDIS_STRING_BYTES = 512 * 1024 * 1024;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -53,6 +56,25 @@ function wholeNumber(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new RangeError(INVALID_REDIS_OPTION(option, 'a whole number, 1 or more', value));
+  }
+  return value;
+}
+
+function bytes(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < 1 ||
+    value > MAX_REDIS_STRING_BYTES
+  ) {
+    throw new RangeError(
+      INVALID_REDIS_OPTION(
+        option,
+        `a whole number of bytes from 1 to ${MAX_REDIS_STRING_BYTES} (512 MiB, Redis's largest string)`,
+        value,
+      ),
+    );
   }
   return value;
 }
@@ -155,6 +177,11 @@ export function resolveRedisTierOptions(options: RedisTierOptions): ResolvedRedi
       'writeTimeout',
       options.writeTimeout,
       DEFAULT_REDIS_TIER_OPTIONS.writeTimeout,
+    ),
+    maxValueBytes: bytes(
+      'maxValueBytes',
+      options.maxValueBytes,
+      DEFAULT_REDIS_TIER_OPTIONS.maxValueBytes,
     ),
     failureThreshold: wholeNumber(
       'circuitBreaker.failureThreshold',

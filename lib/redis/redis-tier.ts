@@ -6,13 +6,20 @@ import { BusOperation, isCategoryOperation, type BusMessage } from './bus/redis-
 import { RedisBus } from './bus/redis-bus.js';
 import { PendingRemovals } from './pending-removals.js';
 import { connectIfWaiting, quitConnection } from './redis-connection.util.js';
-import { decodeEntry } from './store/redis-entry.codec.js';
+import { decodeEntry, encodeEntry } from './store/redis-entry.codec.js';
+import { exceedsBytes } from './store/redis-entry-size.util.js';
 import { FetchTickets } from './redis-fetch.tickets.js';
 import { DistributedLease } from './redis-lease.js';
-import { RedisStore, type RemovalOperation } from './store/redis-store.js';
+import { RedisStore, type RemovalOperation, type StoredRead } from './store/redis-store.js';
 import { RedisTierFaults } from './redis-tier.faults.js';
 import type { RedisClientLike, ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
-import { BAD_ENTRY, BAD_MESSAGE, L1_CLEARED_AFTER_RECONNECT } from './redis.messages.js';
+import {
+  BAD_ENTRY,
+  BAD_MESSAGE,
+  ENTRY_KEPT_IN_MEMORY,
+  ENTRY_TOO_LARGE_IN_REDIS,
+  L1_CLEARED_AFTER_RECONNECT,
+} from './redis.messages.js';
 import type { CircuitState } from './transport/circuit-breaker.js';
 import { RedisCommandError } from './transport/redis-command.error.js';
 import { RedisCommandTransport } from './transport/redis-command.transport.js';
@@ -37,6 +44,12 @@ export interface RedisTierStats extends TierStats {
   l2Misses: number;
   /** Values found under the tier's prefix that were not valid entries (read as misses). */
   l2BadEntries: number;
+  /**
+   * Entries kept out of Redis because their stored form is larger than `maxValueBytes`: local
+   * writes kept in memory only, and values found in Redis read as misses (not transferred).
+   * Not errors.
+   */
+  l2Oversized: number;
   /** Invalidations made while Redis was unreachable, waiting to be applied there. */
   pendingInvalidations: number;
   /** Invalidations and writes heard from other instances and applied in memory. */
@@ -91,6 +104,7 @@ export class RedisTier implements CacheTier {
   private l2Hits = 0;
   private l2Misses = 0;
   private l2BadEntries = 0;
+  private l2Oversized = 0;
   private l1ClearsAfterGap = 0;
 
   constructor(
@@ -168,6 +182,7 @@ export class RedisTier implements CacheTier {
       l2Hits: this.l2Hits,
       l2Misses: this.l2Misses,
       l2BadEntries: this.l2BadEntries,
+      l2Oversized: this.l2Oversized,
       pendingInvalidations: this.pending.size,
       busMessagesReceived: this.bus.messagesReceived,
       l1ClearsAfterGap: this.l1ClearsAfterGap,
@@ -191,9 +206,28 @@ export class RedisTier implements CacheTier {
       category: entry.category,
       metadata: entry.metadata,
     };
+    const stored = encodeEntry(tierEntry);
+    if (exceedsBytes(stored, this.options.maxValueBytes)) {
+      this.keepInMemoryOnly(key, stored);
+      return;
+    }
     // A write that did not reach Redis may leave an older value there: drop it when Redis is back.
     this.store
-      .writeEntry(key, tierEntry)
+      .writeEntry(key, tierEntry, stored)
+      .catch(() => this.pending.keep(BusOperation.KeyWritten, key));
+  }
+
+  /**
+   * An entry too large for Redis (`maxValueBytes`) stays in L1 only. It is still a write: the
+   * value Redis holds and the other instances' copies are older, so they are dropped, and
+   * announced as a write, as a write that failed is when replayed.
+   */
+  private keepInMemoryOnly(key: string, stored: string): void {
+    this.l2Oversized++;
+    const bytes = Buffer.byteLength(stored, 'utf8');
+    this.faults.oversized(ENTRY_KEPT_IN_MEMORY(key, bytes, this.options.maxValueBytes));
+    this.store
+      .remove(BusOperation.KeyWritten, key)
       .catch(() => this.pending.keep(BusOperation.KeyWritten, key));
   }
 
@@ -234,9 +268,9 @@ export class RedisTier implements CacheTier {
   async fetch(key: string): Promise<TierEntry | undefined> {
     if (this.closed) return undefined;
     const ticket = this.fetches.issue(key);
-    let raw: string | null;
+    let raw: StoredRead;
     try {
-      raw = await this.store.readEntry(key);
+      raw = await this.store.readEntry(key, this.options.maxValueBytes);
     } catch (error) {
       // WRONGTYPE: something that is not a string sits under our prefix.
       if (error instanceof RedisCommandError && error.fromRedis) this.badEntry(key, error.message);
@@ -263,9 +297,16 @@ export class RedisTier implements CacheTier {
     return this.lease.runExclusive(key, load);
   }
 
-  private decode(key: string, raw: string | null): TierEntry | undefined {
+  private decode(key: string, raw: StoredRead): TierEntry | undefined {
     if (raw === null) {
       this.l2Misses++;
+      return undefined;
+    }
+    if (typeof raw === 'number') {
+      // Larger than this instance's bound (an instance with a higher one wrote it): not read.
+      this.l2Oversized++;
+      this.l2Misses++;
+      this.faults.oversized(ENTRY_TOO_LARGE_IN_REDIS(key, raw, this.options.maxValueBytes));
       return undefined;
     }
     const entry = decodeEntry(raw);

@@ -45,6 +45,14 @@ export const L1_CLEARED_AFTER_RECONNECT = (removed: number): string =>
 export const BAD_ENTRY = (key: string, reason: string): string =>
   `Redis tier: ignoring the value of key ${describe(key)} in Redis (${reason}); treated as a miss`;
 
+export const ENTRY_KEPT_IN_MEMORY = (key: string, bytes: number, maxBytes: number): string =>
+  `Redis tier: the entry of key ${describe(key)} takes ${bytes} bytes stored, over ` +
+  `"redis.maxValueBytes" (${maxBytes}); kept in this instance's memory only, not shared`;
+
+export const ENTRY_TOO_LARGE_IN_REDIS = (key: string, bytes: number, maxBytes: number): string =>
+  `Redis tier: the value of key ${describe(key)} in Redis takes ${bytes} bytes, over ` +
+  `"redis.maxValueBytes" (${maxBytes}); not transferred, treated as a miss`;
+
 export const BAD_MESSAGE = (reason: string): string =>
   `Redis tier: ignoring a message on the invalidation channel (${reason})`;
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
 
-import { CIRCUIT_OPENED } from '../../lib/redis/redis.messages.js';
+import { CIRCUIT_CLOSED, CIRCUIT_OPENED } from '../../lib/redis/redis.messages.js';
 import { describeWithRedis } from './describe-with-redis.js';
 import { RedisServerHarness } from './redis-server.harness.js';
 import { adminClient, createInstance, type Instance } from './redis-tier.fixture.js';
@@ -154,6 +154,40 @@ describeWithRedis('Redis tier: faults never take the app down', () => {
     await waitFor(() => b.cache.get('k') === undefined, { what: 'the replayed invalidation on B' });
     expect(await admin.exists(`${PREFIX}e:k`)).toBe(0);
     expect(a.tier.getStats()).toMatchObject({ circuit: 'closed', pendingInvalidations: 0 });
+  });
+
+  it('closes the circuit as soon as the connection is back, and replays at once, not after the cooldown', async () => {
+    // A cooldown far longer than the test: only the reconnection can close the circuit in time.
+    const a = await instance('A', { circuitBreaker: { failureThreshold: 2, cooldown: 600_000 } });
+    await buses(a);
+
+    // Redis freezes: A's reads time out and open the circuit; an invalidation made now waits.
+    await admin.client('PAUSE', 60_000, 'ALL');
+    await a.cache.wrap('slow1', async () => 1);
+    await a.cache.wrap('slow2', async () => 2);
+    expect(a.tier.getStats().circuit).toBe('open');
+    a.cache.invalidate('k');
+    await waitFor(() => a.tier.getStats().pendingInvalidations >= 1, { what: 'pending removal' });
+
+    // Redis comes back as a new server: the connections are made again.
+    await redis.kill();
+    await redis.restart();
+    await buses(a);
+
+    await waitFor(() => a.tier.getStats().pendingInvalidations === 0, {
+      what: 'the replay on A, long before the cooldown ends',
+    });
+    expect(a.tier.getStats().circuit).toBe('closed');
+    expect(a.logger.lines.map((line) => line.message)).toContain(CIRCUIT_CLOSED);
+    // The invalidation and the writes that timed out with it (replayed as removals).
+    expect(
+      a.logger.count(/^Redis tier: applied \d+ invalidations? made while Redis was away$/),
+    ).toBe(1);
+    // Small commands flow again: a read goes to Redis (a miss there), it is not skipped.
+    const skipped = a.tier.getStats().l2Skipped;
+    const misses = a.tier.getStats().l2Misses;
+    await expect(a.cache.wrap('after', async () => 'loaded')).resolves.toBe('loaded');
+    expect(a.tier.getStats()).toMatchObject({ l2Skipped: skipped, l2Misses: misses + 1 });
   });
 
   it('clears the whole shared cache on return when it missed more invalidations than it keeps', async () => {

@@ -14,6 +14,7 @@ import {
 const URL = 'redis://127.0.0.1:6399';
 const MS = `a whole number of milliseconds from 1 to ${2 ** 31 - 1}`;
 const COUNT = 'a whole number, 1 or more';
+const BYTES = `a whole number of bytes from 1 to ${512 * 1024 * 1024} (512 MiB, Redis's largest string)`;
 
 /** An object with every method the tier calls on a client, as an ioredis client has. */
 function clientLike(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -46,6 +47,7 @@ describe('resolveRedisTierOptions', () => {
       keyPrefix: DEFAULT_REDIS_TIER_OPTIONS.keyPrefix,
       commandTimeout: 250,
       writeTimeout: 2000,
+      maxValueBytes: 1024 * 1024,
       failureThreshold: 5,
       cooldown: 5000,
       lock: undefined,
@@ -64,6 +66,7 @@ describe('resolveRedisTierOptions', () => {
       keyPrefix: 'app:v2:',
       commandTimeout: 50,
       writeTimeout: 1,
+      maxValueBytes: 1,
       circuitBreaker: { failureThreshold: 1, cooldown: 10 },
       distributedLock: { pollInterval: 5 },
       maxPendingInvalidations: 3,
@@ -75,6 +78,7 @@ describe('resolveRedisTierOptions', () => {
       keyPrefix: 'app:v2:',
       commandTimeout: 50,
       writeTimeout: 1,
+      maxValueBytes: 1,
       failureThreshold: 1,
       cooldown: 10,
       lock: { leaseTimeout: DEFAULT_REDIS_TIER_OPTIONS.leaseTimeout, pollInterval: 5 },
@@ -82,6 +86,12 @@ describe('resolveRedisTierOptions', () => {
       errorLogInterval: 0,
       instanceId: 'web-1',
     });
+  });
+
+  it('accepts maxValueBytes up to the largest string Redis stores', () => {
+    expect(resolve({ url: URL, maxValueBytes: 512 * 1024 * 1024 }).maxValueBytes).toBe(
+      512 * 1024 * 1024,
+    );
   });
 
   it('turns the distributed lock on with its defaults for true, and off for false', () => {
@@ -167,6 +177,29 @@ describe('resolveRedisTierOptions', () => {
       2 ** 31,
     ],
     ['writeTimeout NaN', { url: URL, writeTimeout: Number.NaN }, 'writeTimeout', MS, Number.NaN],
+    ['maxValueBytes 0', { url: URL, maxValueBytes: 0 }, 'maxValueBytes', BYTES, 0],
+    ['maxValueBytes 1.5', { url: URL, maxValueBytes: 1.5 }, 'maxValueBytes', BYTES, 1.5],
+    [
+      'maxValueBytes Infinity',
+      { url: URL, maxValueBytes: Number.POSITIVE_INFINITY },
+      'maxValueBytes',
+      BYTES,
+      Number.POSITIVE_INFINITY,
+    ],
+    [
+      'maxValueBytes past a Redis string',
+      { url: URL, maxValueBytes: 512 * 1024 * 1024 + 1 },
+      'maxValueBytes',
+      BYTES,
+      512 * 1024 * 1024 + 1,
+    ],
+    [
+      'maxValueBytes as a string',
+      { url: URL, maxValueBytes: '1mb' },
+      'maxValueBytes',
+      BYTES,
+      '1mb',
+    ],
     [
       'circuitBreaker as a number',
       { url: URL, circuitBreaker: 5 },

@@ -83,5 +83,26 @@ export const RELEASE_LEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] th
 end
 return 0`;
 
-/** KEYS: entry, lease. Whether the entry is there yet, and whether the lease still is. */
-export const PEEK_LOAD_SCRIPT = `return { redis.call('GET', KEYS[1]), redis.call('EXISTS', KEYS[2]) }`;
+/**
+ * The entry under `key`, or its size when it is larger than `maxBytes`: a large value is
+ * measured in Redis (STRLEN is O(1)) and never sent, so no read's reply is larger than the bound.
+ */
+const BOUNDED_GET = `local function boundedGet(key, maxBytes)
+  local size = redis.call('STRLEN', key)
+  if size > maxBytes then return size end
+  return redis.call('GET', key)
+end`;
+
+/**
+ * KEYS: entry. ARGV: largest size to return (bytes). The stored entry (nil when there is none),
+ * or, when it is larger than ARGV[1], its size in bytes (an integer) instead.
+ */
+export const READ_ENTRY_SCRIPT = `${BOUNDED_GET}
+return boundedGet(KEYS[1], tonumber(ARGV[1]))`;
+
+/**
+ * KEYS: entry, lease. ARGV: largest entry size to return (bytes). Whether the entry is there
+ * yet (as in READ_ENTRY_SCRIPT), and whether the lease still is.
+ */
+export const PEEK_LOAD_SCRIPT = `${BOUNDED_GET}
+return { boundedGet(KEYS[1], tonumber(ARGV[1])), redis.call('EXISTS', KEYS[2]) }`;

@@ -1,12 +1,13 @@
 import type { TierEntry } from '../../core/cache-tier.interface.js';
 import { BusOperation, encodeBusMessage, isCategoryOperation } from '../bus/redis-bus.codec.js';
 import type { RedisCommandTransport } from '../transport/redis-command.transport.js';
-import { encodeEntry, expiresAtMs } from './redis-entry.codec.js';
+import { expiresAtMs } from './redis-entry.codec.js';
 import {
   CLEAR_SCRIPT,
   DELETE_SCRIPT,
   DROP_CATEGORY_SCRIPT,
   PEEK_LOAD_SCRIPT,
+  READ_ENTRY_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   SET_SCRIPT,
 } from './redis-store.scripts.js';
@@ -27,6 +28,12 @@ import {
  */
 export type RemovalOperation = Exclude<BusOperation, typeof BusOperation.AllCleared>;
 
+/**
+ * An entry read from Redis: its stored form, null when there is none, or its size in bytes when
+ * it is larger than the reader's bound (it was not transferred).
+ */
+export type StoredRead = string | null | number;
+
 export class RedisStore {
   readonly channel: string;
   private readonly entryPrefix: string;
@@ -46,19 +53,24 @@ export class RedisStore {
     this.leasePrefix = `${keyPrefix}l:`;
   }
 
-  /** Writes `entry` under `key` until it turns EXPIRED, and announces it (a background write). */
-  writeEntry(key: string, entry: TierEntry): Promise<unknown> {
+  /**
+   * Writes `entry` under `key` until it turns EXPIRED, and announces it (a background write).
+   * `stored` is the entry's stored form (`encodeEntry(entry)`), made by the caller, who bounds
+   * its size.
+   */
+  writeEntry(key: string, entry: TierEntry, stored: string): Promise<unknown> {
     return this.transport.queueWrite(
       SET_SCRIPT,
       [this.entryPrefix + key, this.indexPrefix + entry.category, this.categoriesKey],
       [
-        encodeEntry(entry),
+        stored,
         expiresAtMs(entry),
         key,
         entry.category,
         this.channel,
         this.message(BusOperation.KeyWritten, key, entry.timestampMs),
       ],
+      stored.length,
     );
   }
 
@@ -87,9 +99,19 @@ export class RedisStore {
     );
   }
 
-  /** The stored form of `key`'s entry, or null. */
-  readEntry(key: string): Promise<string | null> {
-    return this.transport.command((client) => client.get(this.entryPrefix + key));
+  /**
+   * The stored form of `key`'s entry, null when there is none, or its size in bytes (a number)
+   * when it is larger than `maxBytes`: then it is not transferred.
+   */
+  readEntry(key: string, maxBytes: number): Promise<StoredRead> {
+    return this.transport.command(
+      () =>
+        this.transport.sendScript(
+          READ_ENTRY_SCRIPT,
+          [this.entryPrefix + key],
+          [maxBytes],
+        ) as Promise<StoredRead>,
+    );
   }
 
   /** Takes `key`'s lease for `ttlMs` if nobody holds it; Redis answers `'OK'` when it did. */
@@ -104,13 +126,16 @@ export class RedisStore {
     return this.transport.queueWrite(RELEASE_LEASE_SCRIPT, [this.leasePrefix + key], [token]);
   }
 
-  /** `[stored entry or null, 1 if the lease is still held else 0]`, read together. */
-  peekLoad(key: string): Promise<unknown> {
+  /**
+   * `[stored entry (as `readEntry` gives it), 1 if the lease is still held else 0]`, read
+   * together.
+   */
+  peekLoad(key: string, maxBytes: number): Promise<unknown> {
     return this.transport.command(() =>
       this.transport.sendScript(
         PEEK_LOAD_SCRIPT,
         [this.entryPrefix + key, this.leasePrefix + key],
-        [],
+        [maxBytes],
       ),
     );
   }

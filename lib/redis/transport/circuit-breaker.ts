@@ -47,6 +47,15 @@ export class CircuitBreaker {
     return true;
   }
 
+  /**
+   * Closes the circuit now, whatever its state: the dependency proved it is back by other means
+   * (a new connection to it became ready), so waiting out the cooldown would only delay the
+   * calls that wait for it.
+   */
+  reset(): void {
+    this.succeeded();
+  }
+
   succeeded(): void {
     const wasOpen = this.state !== 'closed';
     this.failures = 0;

@@ -24,11 +24,19 @@ import { SKIPPED, RedisCommandError } from './redis-command.error.js';
  * then; any other command flushes them first. A command is not sent when the connection is not
  * ready or the circuit breaker is open: it fails at once (counted as skipped). Timeouts are judged
  * after the event loop had a turn to read replies; repeated failures open the breaker.
+ *
+ * What counts for the breaker is what says Redis is unwell: connection errors, and timeouts of
+ * commands that move little data. Every command is small but a batch of writes: no value larger
+ * than `maxValueBytes` is written (the tier keeps it in memory) nor read (Redis answers with its
+ * size instead). A batch whose values add up to more than `maxValueBytes` may just take long to
+ * move: its timeout fails its writes (they are replayed as removals) but does not count.
  */
 
 /** A command on its way to Redis, settled once: by its reply, its error, or its timeout. */
 interface OutgoingCommand {
   readonly send: () => Promise<unknown>;
+  /** The size of the value it carries, in UTF-16 units (0 for a command without one). */
+  readonly valueLength: number;
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: RedisCommandError) => void;
   settled: boolean;
@@ -136,17 +144,28 @@ export class RedisCommandTransport {
     // A new connection may reach a Redis that holds none of our scripts (a restarted one).
     this.scriptsSent = new Set();
     this.logger.log(REDIS_CONNECTED('command connection'));
+    // A connection that became ready again has just heard Redis answer (the client's ready
+    // check): an open circuit would only hold back the removals kept meanwhile until its
+    // cooldown ends. Closing it replays them now (the circuit-closed event).
+    this.breaker.reset();
     this.events.onReady();
   }
 
   /**
    * Runs a Lua script as a background write (bounded by `writeTimeout`): queued, and sent with
-   * the other writes of the same synchronous stretch when it ends.
+   * the other writes of the same synchronous stretch when it ends. `valueLength` is the length
+   * of the value it writes, if any (see the breaker rule above).
    */
-  queueWrite(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+  queueWrite(
+    source: string,
+    keys: string[],
+    args: (string | number)[],
+    valueLength = 0,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.writeQueue.push({
         send: () => this.sendScript(source, keys, args),
+        valueLength,
         resolve,
         reject,
         settled: false,
@@ -204,6 +223,7 @@ export class RedisCommandTransport {
         [
           {
             send: () => send(this.client),
+            valueLength: 0,
             resolve: resolve as (reply: unknown) => void,
             reject,
             settled: false,
@@ -225,10 +245,13 @@ export class RedisCommandTransport {
    * event loop has had a turn to read replies (`setImmediate` runs after the poll phase): when
    * this process was busy past the deadline, its timers fire before the replies waiting in the
    * socket are read, and would fail commands Redis answered in time. A timeout counts once for
-   * the circuit breaker, however many commands it fails.
+   * the circuit breaker, however many commands it fails, and not at all for a batch that carries
+   * more than `maxValueBytes`.
    */
   private sendAll(commands: OutgoingCommand[], timeoutMs: number): void {
     let open = commands.length;
+    let carried = 0;
+    for (const command of commands) carried += command.valueLength;
     const timer = setTimeout(() => {
       setImmediate(() => {
         if (open === 0) return;
@@ -240,7 +263,8 @@ export class RedisCommandTransport {
           command.reject(new RedisCommandError(message));
         }
         open = 0;
-        this.breaker.failed();
+        // UTF-16 units are a lower bound of the bytes: a batch that may be under the bound counts.
+        if (carried <= this.options.maxValueBytes) this.breaker.failed();
       });
     }, timeoutMs);
     const settle = (command: OutgoingCommand): boolean => {
