@@ -1,6 +1,7 @@
 import { defer, from, isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { filter } from 'rxjs/operators';
 
+import { cacheInternals } from '../core/cache-manager.js';
 import { CacheStatus } from '../core/cache-status.enum.js';
 import type { WrapOptions } from '../core/wrap-options.interface.js';
 import { UnserializableArgumentError } from './cache-key.util.js';
@@ -173,7 +174,7 @@ function firstCall(
   wrapOptions: WrapOptions,
 ): unknown {
   // Someone else (another method or `wrap` sharing the key) is loading it: stay out of the way.
-  if (binding.cache.isLoading(key)) return invoke();
+  if (cacheInternals(binding.cache).isLoading(key)) return invoke();
   return runAndCache(binding, state, key, invoke, wrapOptions, undefined);
 }
 
@@ -185,7 +186,7 @@ function callSync(
   invoke: () => unknown,
   wrapOptions: WrapOptions,
 ): unknown {
-  const { cache } = binding;
+  const cache = cacheInternals(binding.cache);
   if (wrapOptions.forceRefresh === true) {
     return runAndCache(binding, state, key, invoke, wrapOptions, undefined);
   }
@@ -221,7 +222,8 @@ function runAndCache(
   wrapOptions: WrapOptions,
   stale: { data: unknown; getAgeSeconds(): number } | undefined,
 ): unknown {
-  const { cache, logger } = binding;
+  const { logger } = binding;
+  const cache = cacheInternals(binding.cache);
   const serveStale = (error: unknown): unknown => {
     logger.error(
       STALE_SERVED_ON_ERROR(key, stale!.getAgeSeconds()),

@@ -113,11 +113,6 @@ export class CacheEntry<T = JsonValue> {
     return new Date(this.#detached?.lastAccessedMs ?? this.#host.slots.lastAccessed[this.#slot]!);
   }
 
-  /** @internal Until the Redis tier uses cacheInternals(cache).timestampOf(entry). */
-  get timestampMs(): number {
-    return this.#timestampMs;
-  }
-
   /** The entry's status now. */
   get status(): CacheStatus {
     return this.#statusAt(this.#host.now());

@@ -30,7 +30,6 @@ import { CacheTable } from './cache-table.js';
 import { INVALID_KEY, NOT_JSON } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
-import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 import { snapshotJson } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -454,41 +453,6 @@ export class CacheManager {
    */
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     return this.#outcomes.on(event, listener);
-  }
-
-  // ── Until the decorator and the tier use cacheInternals(): delegates, removed then ──────────
-
-  /** @internal */
-  lookup(key: string, options: { staleWhileRevalidate?: boolean; staleIfError?: boolean }) {
-    return this.#loader.lookup(key, options);
-  }
-  /** @internal */
-  refreshInBackground<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>) {
-    this.#loader.refreshInBackground(key, loader, options);
-  }
-  /** @internal */
-  load<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Promise<T> {
-    return this.#loader.load(key, loader, options);
-  }
-  /** @internal */
-  isLoading(key: string): boolean {
-    return this.#loader.isLoading(key);
-  }
-  /** @internal */
-  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
-    return this.#loader.cacheLoaded(key, value, options);
-  }
-  /** @internal */
-  recordLoad(durationMs: number, failed: boolean): void {
-    this.#loader.recordLoad(durationMs, failed);
-  }
-  /** @internal */
-  attachTier(tier: CacheTier | undefined): void {
-    this.#loader.attachTier(tier);
-  }
-  /** @internal */
-  restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
-    return this.#loader.restore(key, stored);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CacheManager } from '../core/cache-manager.js';
+import { cacheInternals, type CacheManager } from '../core/cache-manager.js';
 import type { CacheLogger } from '../core/logger.interface.js';
 import { RedisTier } from './redis-tier.js';
 import type {
@@ -64,7 +64,7 @@ export async function attachRedisTier(
   }
   const subscriber = client.duplicate();
   const tier = new RedisTier(cache, client, subscriber, resolved, logger, ownsClient);
-  cache.attachTier(tier);
+  cacheInternals(cache).attachTier(tier);
   tier.start();
   return tier;
 }

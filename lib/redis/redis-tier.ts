@@ -1,5 +1,5 @@
 import type { CacheEntry } from '../core/cache-entry.js';
-import type { CacheManager } from '../core/cache-manager.js';
+import { cacheInternals, type CacheManager } from '../core/cache-manager.js';
 import type { CacheTier, TierEntry, TierStats } from '../core/cache-tier.interface.js';
 import type { CacheLogger } from '../core/logger.interface.js';
 import { BusOperation, isCategoryOperation, type BusMessage } from './bus/redis-bus.codec.js';
@@ -198,10 +198,11 @@ export class RedisTier implements CacheTier {
   afterSet(entry: CacheEntry<unknown>): void {
     if (this.applyingRemoteChange || this.closed) return;
     const { key } = entry;
-    this.fetches.raiseFloor(key, entry.timestampMs);
+    const timestampMs = cacheInternals(this.cache).timestampOf(entry);
+    this.fetches.raiseFloor(key, timestampMs);
     const tierEntry: TierEntry = {
       data: entry.data,
-      timestampMs: entry.timestampMs,
+      timestampMs,
       ttlSeconds: entry.ttlSeconds,
       category: entry.category,
       metadata: entry.metadata,

@@ -20,6 +20,7 @@ import {
   TIER_DISCONNECTED,
   USAGE_HIGH,
 } from '../../lib/health/cache-health.messages.js';
+import { cacheInternals } from '../../lib/core/cache-manager.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
 function testClock(start = Date.UTC(2026, 0, 1)) {
@@ -192,7 +193,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
   it('is down when the second tier reports it is not connected, up when it is', async () => {
     const { cache, health } = await start();
     const tierStats: TierStats = { connected: true, l2Errors: 0 };
-    cache.attachTier(fakeTier(tierStats));
+    cacheInternals(cache).attachTier(fakeTier(tierStats));
 
     let res = await health();
     expect(res.status).toBe(200);
@@ -210,7 +211,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
       message: TIER_DISCONNECTED,
       tier: { connected: false, l2Errors: 3 },
     });
-    cache.attachTier(undefined);
+    cacheInternals(cache).attachTier(undefined);
   });
 
   it.each([

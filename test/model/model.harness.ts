@@ -3,7 +3,7 @@
  * and throws (with both sides printed) at the first step where they disagree.
  */
 import { CacheEntry } from '../../lib/core/cache-entry.js';
-import { CacheManager } from '../../lib/core/cache-manager.js';
+import { cacheInternals, CacheManager } from '../../lib/core/cache-manager.js';
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
 import type { CacheLogger } from '../../lib/core/logger.interface.js';
 import { CacheModel, canonical, type ModelRecord, type Outcome } from './cache.model.js';
@@ -122,7 +122,7 @@ export class ModelHarness {
       case 'restore': {
         const timestampMs = this.raw - op.ageMs;
         const expected = model.restore(op.key, op.data, op.ttl, op.category, timestampMs);
-        const entry = cache.restore(op.key, {
+        const entry = cacheInternals(cache).restore(op.key, {
           data: op.data,
           metadata: {},
           ttlSeconds: op.ttl,
