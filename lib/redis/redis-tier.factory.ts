@@ -8,6 +8,7 @@ import type {
 } from './redis-tier.options.interface.js';
 import { resolveRedisTierOptions } from './redis-tier.options.util.js';
 import { IOREDIS_MISSING } from './redis.messages.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClientLike;
 
@@ -20,7 +21,7 @@ async function loadRedisConstructor(): Promise<RedisConstructor> {
   try {
     loaded = (await import('ioredis')) as unknown as Record<string, unknown>;
   } catch (error) {
-    throw new Error(IOREDIS_MISSING(error instanceof Error ? error.message : String(error)), {
+    throw new Error(IOREDIS_MISSING(errorMessage(error)), {
       cause: error,
     });
   }

@@ -23,6 +23,7 @@ import {
 import type { CircuitState } from './transport/circuit-breaker.js';
 import { RedisCommandError } from './transport/redis-command.error.js';
 import { RedisCommandTransport } from './transport/redis-command.transport.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 /** The Redis tier's health and counters, as `getStats().tier` reports them. */
 export interface RedisTierStats extends TierStats {
@@ -372,7 +373,7 @@ export class RedisTier implements CacheTier {
     try {
       return change();
     } catch (error) {
-      this.faults.badData(BAD_MESSAGE(error instanceof Error ? error.message : String(error)));
+      this.faults.badData(BAD_MESSAGE(errorMessage(error)));
       return undefined;
     } finally {
       this.applyingRemoteChange = false;
