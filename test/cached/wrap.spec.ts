@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 
 import { CacheManager, CacheStatus } from '../../lib/index.js';
 import { INVALID_CATEGORY, INVALID_TTL, NOT_JSON } from '../../lib/core/cache.messages.js';
-import { TestClock } from '../core/test-clock.js';
+import { TestClock } from '../support/test-clock.js';
 import { deferred, flushPromises, recordingLogger } from './cached.helpers.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 

@@ -21,15 +21,10 @@ import {
   USAGE_HIGH,
 } from '../../lib/health/cache-health.messages.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
+import { TestClock } from '../support/test-clock.js';
+import { silentLogger } from '../support/test-loggers.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
-function testClock(start = Date.UTC(2026, 0, 1)) {
-  let now = start;
-  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
-}
-
-const quiet = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-
 /** A second tier that only reports its health, like the Redis tier will. */
 function fakeTier(stats: TierStats): CacheTier {
   return {
@@ -45,7 +40,7 @@ function fakeTier(stats: TierStats): CacheTier {
 
 describe('CacheHealthIndicator in a Terminus /health route', () => {
   let app: INestApplication | undefined;
-  const clock = testClock();
+  const clock = new TestClock();
   let healthOptions: CacheHealthOptions = {};
 
   @Controller('health')
@@ -79,7 +74,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
           maxEntries,
           cleanupInterval: 0,
           clock: clock.read,
-          logger: quiet,
+          logger: silentLogger,
         }),
         HealthModule,
       ],
