@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { CacheEventMap } from './cache-events.interface.js';
-import { NIL, type CacheSlots } from './cache-slots.js';
-import type { CacheStatusIndex } from './cache-status-index.js';
+import { NIL } from './cache-slots.js';
+import type { CacheTable } from './cache-table.js';
 import { CLEANED_UP, CLEANUP_FAILED } from './cache.messages.js';
 import { errorStack } from './error-text.util.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -25,30 +25,28 @@ export const CLEANUP_SLICE_MS = 4;
 /** Runs recounted per slice of the settling an automatic cleanup also does. */
 const SETTLE_SLICE_STEPS = 50_000;
 
-/** What cleanup needs from its cache. */
-export interface CleanupHost {
-  readonly slots: CacheSlots;
-  readonly index: CacheStatusIndex;
-  readonly logger: CacheLogger;
-  now(): number;
-  /** Takes the entry in `slot` out of the cache entirely. */
-  removeSlot(slot: number): void;
-  /** The `cleanup` event's emitter when someone listens, else undefined (nothing is counted). */
-  cleanupListener(): ((payload: CacheEventMap['cleanup']) => void) | undefined;
-}
-
 export class CacheCleanup {
   /** Entries removed by every cleanup so far (`totalCleanups` in the statistics). */
   entriesRemoved = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #scheduledRunning = false;
 
-  constructor(private readonly host: CleanupHost) {}
+  /**
+   * @param cleanupListener the `cleanup` event's emitter while someone listens, else undefined
+   *   (and then nothing is counted by category).
+   */
+  constructor(
+    private readonly table: CacheTable,
+    private readonly logger: CacheLogger,
+    private readonly now: () => number,
+    private readonly cleanupListener: () =>
+      ((payload: CacheEventMap['cleanup']) => void) | undefined,
+  ) {}
 
   /** Removes every EXPIRED and INVALID entry now. @returns how many. */
   runNow(): number {
     const { removed } = this.#removeDeadEntries(Infinity);
-    if (removed > 0) this.host.logger.log(CLEANED_UP(removed));
+    if (removed > 0) this.logger.log(CLEANED_UP(removed));
     return removed;
   }
 
@@ -57,8 +55,7 @@ export class CacheCleanup {
    * between them; then settles every group in slices, so the next `getStats()` has little left.
    */
   async runInSlices(): Promise<number> {
-    const host = this.host;
-    const { index, logger } = host;
+    const index = this.table.index;
     let total = 0;
     for (;;) {
       const { removed, done } = this.#removeDeadEntries(performance.now() + CLEANUP_SLICE_MS);
@@ -69,12 +66,12 @@ export class CacheCleanup {
     for (const group of [...index.groups]) {
       while (
         index.groups.has(group) &&
-        index.settle(group, host.now(), SETTLE_SLICE_STEPS) === SETTLE_SLICE_STEPS
+        index.settle(group, this.now(), SETTLE_SLICE_STEPS) === SETTLE_SLICE_STEPS
       ) {
         await nextTurn();
       }
     }
-    if (total > 0) logger.log(CLEANED_UP(total));
+    if (total > 0) this.logger.log(CLEANED_UP(total));
     return total;
   }
 
@@ -88,7 +85,7 @@ export class CacheCleanup {
     try {
       await cleanup();
     } catch (error) {
-      this.host.logger.error(CLEANUP_FAILED, errorStack(error));
+      this.logger.error(CLEANUP_FAILED, errorStack(error));
     } finally {
       this.#scheduledRunning = false;
     }
@@ -112,10 +109,10 @@ export class CacheCleanup {
    * invalidated slots. Costs what it removes plus the number of groups.
    */
   #removeDeadEntries(deadline: number): { removed: number; done: boolean } {
-    const host = this.host;
-    const { slots, index } = host;
-    const now = host.now();
-    const emit = host.cleanupListener();
+    const table = this.table;
+    const { slots, index } = table;
+    const now = this.now();
+    const emit = this.cleanupListener();
     const byCategory = emit !== undefined ? new Map<string, number>() : undefined;
     let removed = 0;
     const remove = (slot: number): boolean => {
@@ -123,7 +120,7 @@ export class CacheCleanup {
         const category = slots.categories[slot]!;
         byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
       }
-      host.removeSlot(slot);
+      table.remove(slot);
       removed++;
       // Reading the time costs more than a removal: look every 256 removals.
       return (removed & 255) !== 0 || performance.now() < deadline;

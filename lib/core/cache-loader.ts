@@ -1,6 +1,8 @@
 import { entryStatusAt, entryTimestampMs, type CacheEntry } from './cache-entry.js';
 import type { CacheInternals } from './cache-internals.interface.js';
 import type { GetOptions } from './cache-options.interface.js';
+import type { CacheStats } from './cache-stats.js';
+import type { CacheTable } from './cache-table.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
@@ -48,19 +50,6 @@ export interface LoaderHost {
     category: string,
     metadata: unknown,
   ): string | undefined;
-  /**
-   * Puts checked snapshots in the cache with `timestampMs` as their write time (not a `set`), as
-   * of the clock reading `now`.
-   */
-  insert(
-    key: string,
-    data: unknown,
-    metadata: JsonObject,
-    timestampMs: number,
-    ttlSeconds: number,
-    category: string,
-    now: number,
-  ): CacheEntry<unknown>;
 }
 
 /**
@@ -76,7 +65,11 @@ export class CacheLoader implements CacheInternals {
   loadTimeMs = 0;
   readonly #inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly host: LoaderHost) {}
+  /** @param table where a restored entry is put back, with its original write time. */
+  constructor(
+    private readonly table: CacheTable,
+    private readonly host: LoaderHost,
+  ) {}
 
   /** See `CacheManager.wrap`; the options are already checked. */
   async wrap<T>(
@@ -190,6 +183,14 @@ export class CacheLoader implements CacheInternals {
     if (failed) this.loadErrors++;
   }
 
+  /** Writes the load counters, and the tier's health if one is attached, into `stats`. */
+  reportTo(stats: CacheStats): void {
+    stats.totalLoads = this.loads;
+    stats.totalLoadErrors = this.loadErrors;
+    stats.averageLoadTimeMs = this.loads === 0 ? 0 : this.loadTimeMs / this.loads;
+    if (this.tier !== undefined) stats.tier = this.tier.getStats();
+  }
+
   /** Attaches a second tier (see {@link CacheTier}); undefined detaches it. */
   attachTier(tier: CacheTier | undefined): void {
     this.tier = tier;
@@ -223,7 +224,8 @@ export class CacheLoader implements CacheInternals {
     // A timestamp from another machine's clock may be slightly ahead of ours.
     const timestamp = Math.min(timestampMs, now);
     if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
-    return this.host.insert(key, data, metadata, timestamp, ttlSeconds, category, now);
+    const table = this.table;
+    return table.entryOf(table.insert(key, data, metadata, timestamp, ttlSeconds, category, now));
   }
 
   async #runLoader<T>(

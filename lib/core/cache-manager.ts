@@ -98,7 +98,7 @@ export class CacheManager {
       (slot) => outcomes.eviction(table.slots, slot),
     ));
     this.#slots = table.slots;
-    this.#loader = new CacheLoader({
+    this.#loader = new CacheLoader(table, {
       defaultTtl: this.defaultTtl,
       logger,
       now,
@@ -106,17 +106,8 @@ export class CacheManager {
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
       store: (key, data, ttlSeconds, category, metadata) =>
         this.#store(key, data, ttlSeconds, category, metadata),
-      insert: (key, data, metadata, timestampMs, ttlSeconds, category, at) =>
-        table.entryOf(table.insert(key, data, metadata, timestampMs, ttlSeconds, category, at)),
     });
-    this.#cleanup = new CacheCleanup({
-      slots: table.slots,
-      index: table.index,
-      logger,
-      now,
-      removeSlot: (slot) => table.remove(slot),
-      cleanupListener: () => outcomes.cleanupListener(),
-    });
+    this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
     if (this.cleanupInterval > 0 && !scheduledOutside) {
       this.#cleanup.startTimer(this.cleanupInterval, () => void this.runScheduledCleanup());
@@ -304,15 +295,7 @@ export class CacheManager {
   clear(category?: string): number {
     if (category !== undefined) assertCategory(category);
     this.#loader.tier?.afterClear(category);
-    const table = this.#table;
-    if (category === undefined) {
-      const removed = this.#slots.size;
-      table.clear();
-      return removed;
-    }
-    const removed = table.index.categories.get(category)?.size ?? 0;
-    table.forEach(category, (slot) => table.remove(slot));
-    return removed;
+    return this.#table.clear(category);
   }
 
   /**
@@ -361,32 +344,12 @@ export class CacheManager {
    * millisecond of writes whose status changed since the last call, not the number of entries.
    */
   getStats(): CacheStats {
-    const now = this.now();
-    const index = this.#table.index;
-    const { loads, loadErrors, loadTimeMs, tier } = this.#loader;
-    const outcomes = this.#outcomes;
-    index.settleAll(now);
     const stats = new CacheStats();
     stats.totalEntries = this.#slots.size;
-    [stats.freshEntries, stats.staleEntries, stats.expiredEntries, stats.invalidEntries] =
-      index.phases;
-    stats.totalHits = outcomes.hits;
-    stats.totalMisses = outcomes.misses;
-    stats.totalSets = outcomes.sets;
-    stats.totalInvalidations = outcomes.invalidations;
     stats.totalCleanups = this.#cleanup.entriesRemoved;
-    stats.totalEvictions = outcomes.evictions;
-    stats.staleHits = outcomes.staleHits;
-    stats.totalLoads = loads;
-    stats.totalLoadErrors = loadErrors;
-    stats.averageLoadTimeMs = loads === 0 ? 0 : loadTimeMs / loads;
-    stats.categories = index.categorySizes();
-    if (tier !== undefined) stats.tier = tier.getStats();
-    if (this.#slots.size > 0) {
-      const { oldest, newest } = index.writeTimeRange();
-      stats.oldestEntryAge = (now - oldest) / 1000;
-      stats.newestEntryAge = (now - newest) / 1000;
-    }
+    this.#table.index.reportTo(stats, this.now());
+    this.#outcomes.reportTo(stats);
+    this.#loader.reportTo(stats);
     return stats;
   }
 

@@ -5,6 +5,7 @@ import type {
   CacheMissReason,
 } from './cache-events.interface.js';
 import { NIL, type CacheSlots } from './cache-slots.js';
+import type { CacheStats } from './cache-stats.js';
 import { statusOf } from './cache-status.util.js';
 import { CACHE_HIT, CACHE_MISS, CACHED, EVICTED, LISTENER_THREW } from './cache.messages.js';
 import { errorStack } from './error-text.util.js';
@@ -85,6 +86,16 @@ export class CacheOutcomes {
     if (this.listeners.invalidation !== undefined) {
       this.emit('invalidation', { key: slots.keys[slot]!, category: slots.categories[slot]! });
     }
+  }
+
+  /** Writes the counters into `stats`. */
+  reportTo(stats: CacheStats): void {
+    stats.totalHits = this.hits;
+    stats.staleHits = this.staleHits;
+    stats.totalMisses = this.misses;
+    stats.totalSets = this.sets;
+    stats.totalEvictions = this.evictions;
+    stats.totalInvalidations = this.invalidations;
   }
 
   /** The `cleanup` event's emitter while someone listens to it, else undefined. */

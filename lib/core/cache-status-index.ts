@@ -8,6 +8,7 @@ import {
   type CacheSlots,
   type SlotList,
 } from './cache-slots.js';
+import type { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { statusOf } from './cache-status.util.js';
 
@@ -248,8 +249,16 @@ export class CacheStatusIndex {
     return sizes;
   }
 
-  /** Oldest and newest write time (ms) of the entries held; Infinity and -Infinity if none. */
-  writeTimeRange(): { oldest: number; newest: number } {
+  /**
+   * Settles every group up to `now` and writes the counts by status and category, and the ages
+   * of the oldest and newest entries, into `stats`.
+   */
+  reportTo(stats: CacheStats, now: number): void {
+    this.settleAll(now);
+    [stats.freshEntries, stats.staleEntries, stats.expiredEntries, stats.invalidEntries] =
+      this.phases;
+    stats.categories = this.categorySizes();
+    if (this.groups.size === 0) return;
     const timestamps = this.#runs.timestamps;
     let oldest = Infinity;
     let newest = -Infinity;
@@ -257,7 +266,8 @@ export class CacheStatusIndex {
       oldest = Math.min(oldest, timestamps[group.head]!);
       newest = Math.max(newest, timestamps[group.tail]!);
     }
-    return { oldest, newest };
+    stats.oldestEntryAge = (now - oldest) / 1000;
+    stats.newestEntryAge = (now - newest) / 1000;
   }
 
   /**

@@ -83,10 +83,20 @@ export class CacheTable {
     this.slots.free(slot);
   }
 
-  /** Removes every entry; entry objects handed out keep their copies. */
-  clear(): void {
+  /**
+   * Removes every entry, or those of `category`; entry objects handed out keep their copies.
+   * @returns how many were removed.
+   */
+  clear(category?: string): number {
+    if (category !== undefined) {
+      const removed = this.index.categories.get(category)?.size ?? 0;
+      this.index.forEachInCategory(category, (slot) => this.remove(slot));
+      return removed;
+    }
+    const removed = this.slots.size;
     this.slots.reset();
     this.index.clear();
+    return removed;
   }
 
   /**
