@@ -5,9 +5,10 @@ import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
 /**
- * The core's one internal door: what the `@Cached` decorator, the Redis tier and the Nest
- * service use beyond the public API, reached with `cacheInternals(cache)` (cache-manager.ts).
- * Nothing here is exported from the package, and `CacheManager`'s public type does not show it.
+ * The core's one internal door: what the `@Cached` decorator and the Redis tier use beyond the
+ * public API, reached with `cacheInternals(cache)` (cache-manager.ts). Nothing here is exported
+ * from the package, and `CacheManager`'s public type does not show it. Plain methods only, no
+ * brand checks: the ESM and the CommonJS copy of the package may meet in one process.
  */
 export interface CacheInternals {
   // For the `@Cached` decorator: the pieces of `wrap`, so that a sync method stays sync.

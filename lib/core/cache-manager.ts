@@ -38,8 +38,13 @@ import type { WrapOptions } from './wrap-options.interface.js';
 
 export { CLEANUP_SLICE_MS } from './cache-cleanup.js';
 
-/** Set by the class's static block: the one way from a cache to its {@link CacheInternals}. */
-let internalsOf: (cache: CacheManager) => CacheInternals;
+/**
+ * The key of a cache's {@link CacheInternals}: a non-enumerable property no type declares, so it
+ * is in no `.d.ts` and no autocomplete. It is a registered symbol, not a module's own, because the
+ * package ships an ESM and a CommonJS copy and one process may load both: the decorator and the
+ * tier of one copy must reach a cache made by the other.
+ */
+const INTERNALS = Symbol.for('nestjs-fresh-cache:internals@1');
 
 /**
  * An in-process cache that knows how fresh each entry is.
@@ -74,10 +79,6 @@ export class CacheManager {
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
 
-  static {
-    internalsOf = (cache) => cache.#loader;
-  }
-
   constructor(options: CacheManagerOptions = {}) {
     const resolved = resolveCacheOptions(options);
     this.defaultTtl = resolved.defaultTtl;
@@ -108,6 +109,7 @@ export class CacheManager {
         this.#store(key, data, ttlSeconds, category, metadata),
     });
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
+    Object.defineProperty(this, INTERNALS, { value: this.#loader });
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
     if (this.cleanupInterval > 0 && !scheduledOutside) {
       this.#cleanup.startTimer(this.cleanupInterval, () => void this.runScheduledCleanup());
@@ -420,9 +422,9 @@ export class CacheManager {
 }
 
 /**
- * The core's internal door (see {@link CacheInternals}) for the `@Cached` decorator, the Redis
- * tier and the Nest service. Not exported from the package.
+ * The core's one internal door (see {@link CacheInternals}), for the `@Cached` decorator and the
+ * Redis tier. Not exported from the package.
  */
 export function cacheInternals(cache: CacheManager): CacheInternals {
-  return internalsOf(cache);
+  return (cache as unknown as { readonly [INTERNALS]: CacheInternals })[INTERNALS];
 }
