@@ -4,7 +4,8 @@ import { errorMessage } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
 import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
 
-const EMPTY_METADATA: JsonObject = Object.freeze({});
+/** The metadata of an entry given none, shared by all of them. */
+export const EMPTY_METADATA: JsonObject = Object.freeze({});
 
 /** Throws the `RangeError` `set` throws for a TTL that is not a finite number above 0. */
 export function assertTtl(ttl: unknown): asserts ttl is number {

@@ -5,6 +5,7 @@ import {
   assertCategory,
   assertTtl,
   notJsonReason,
+  EMPTY_METADATA,
   readFlag,
   readSetOptions,
   snapshotMetadata,
@@ -30,7 +31,7 @@ import { CacheTable } from './cache-table.js';
 import { INVALID_KEY, NOT_JSON } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
-import type { JsonObject, JsonValue } from './json.interface.js';
+import type { JsonValue } from './json.interface.js';
 import { snapshotJson } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import { monotonicClock } from './monotonic-clock.js';
@@ -171,16 +172,18 @@ export class CacheManager {
   ): string | undefined {
     if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
     let dataSnapshot: unknown;
-    let metadataSnapshot: JsonObject;
+    let metadataSnapshot = EMPTY_METADATA;
     try {
       dataSnapshot = snapshotJson(data);
     } catch (error) {
       return NOT_JSON(key, 'data', notJsonReason(error));
     }
-    try {
-      metadataSnapshot = snapshotMetadata(metadata);
-    } catch (error) {
-      return NOT_JSON(key, 'metadata', notJsonReason(error));
+    if (metadata !== undefined) {
+      try {
+        metadataSnapshot = snapshotMetadata(metadata);
+      } catch (error) {
+        return NOT_JSON(key, 'metadata', notJsonReason(error));
+      }
     }
     const now = this.now();
     const table = this.#table;

@@ -144,6 +144,16 @@ export class CacheSlots {
     this.flags[slot]! &= QUEUED;
   }
 
+  /** Writes a new value into a held slot that keeps its TTL and category, written at `now`. */
+  rewrite(slot: number, data: unknown, metadata: JsonObject, now: number): void {
+    this.data[slot] = data;
+    this.metadata[slot] = metadata;
+    this.timestamps[slot] = now;
+    this.lastAccessed[slot] = now;
+    this.accessCounts[slot] = 0;
+    this.flags[slot]! &= QUEUED;
+  }
+
   /** Marks `slot` as the most recently used. */
   moveToLruTail(slot: number): void {
     const { lruPrev, lruNext, lru } = this;

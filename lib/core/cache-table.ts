@@ -60,7 +60,7 @@ export class CacheTable {
         // The common rewrite: same TTL and category, written now. It moves to the newest run of
         // its group and to the end of its category, with no index lookup at all.
         index.rewrite(slot, now);
-        slots.write(slot, data, metadata, now, ttlSeconds, category);
+        slots.rewrite(slot, data, metadata, now);
         return slot;
       }
       index.remove(slot);
