@@ -3,7 +3,7 @@
 //  2. the latency of an L2 hit (`wrap` on a local miss that Redis answers);
 //  3. how long an invalidation made on instance A takes to reach instance B's memory.
 // Set REDIS_URL to use a Redis of your own instead (its keys under "bench:" are overwritten).
-import { CacheManager } from '../lib/core/cache-manager.js';
+import { cacheInternals, CacheManager } from '../lib/core/cache-manager.js';
 import type { CacheLogger } from '../lib/core/logger.interface.js';
 import { attachRedisTier } from '../lib/redis/redis-tier.factory.js';
 import type { RedisTier } from '../lib/redis/redis-tier.js';
@@ -134,8 +134,8 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(result));
   } finally {
-    a.cache.attachTier(undefined);
-    b.cache.attachTier(undefined);
+    cacheInternals(a.cache).attachTier(undefined);
+    cacheInternals(b.cache).attachTier(undefined);
     await Promise.all([a.tier.close(), b.tier.close()]);
     await server?.stop();
   }

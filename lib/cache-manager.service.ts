@@ -7,6 +7,10 @@ import {
 } from '@nestjs/common';
 
 import { CACHE_LOGGER_CONTEXT, CACHE_MANAGER_OPTIONS } from './cache-manager.constants.js';
+import {
+  CLEANUP_SCHEDULED_OUTSIDE,
+  type InternalCacheOptions,
+} from './core/cache-internals.interface.js';
 import { CacheManager } from './core/cache-manager.js';
 import { peekGlobalCache, setGlobalCache } from './core/global-cache.js';
 import type { CacheManagerModuleOptions } from './interfaces/cache-manager-module-options.interface.js';
@@ -16,7 +20,8 @@ import type { CacheManagerModuleOptions } from './interfaces/cache-manager-modul
  * injectable anywhere. While the app runs it is also what `getGlobalCache()` returns.
  *
  * Its automatic cleanup runs as the `cache-manager-cleanup` job of the app's scheduler (see
- * `CacheCleanupScheduler`), not on a timer of its own.
+ * `CacheCleanupScheduler`), not on a timer of its own: the cache is built with
+ * `CLEANUP_SCHEDULED_OUTSIDE`, so it never starts one.
  */
 @Injectable()
 export class CacheManagerService
@@ -24,7 +29,12 @@ export class CacheManagerService
   implements OnModuleInit, OnApplicationShutdown
 {
   constructor(@Inject(CACHE_MANAGER_OPTIONS) options: CacheManagerModuleOptions) {
-    super({ ...options, logger: options.logger ?? new Logger(CACHE_LOGGER_CONTEXT) });
+    const coreOptions: InternalCacheOptions = {
+      ...options,
+      logger: options.logger ?? new Logger(CACHE_LOGGER_CONTEXT),
+      [CLEANUP_SCHEDULED_OUTSIDE]: true,
+    };
+    super(coreOptions);
   }
 
   onModuleInit(): void {
@@ -35,7 +45,4 @@ export class CacheManagerService
     if (peekGlobalCache() === this) setGlobalCache(undefined);
     this.shutdown();
   }
-
-  /** The scheduler job replaces the core's own timer. */
-  protected override startAutomaticCleanup(): void {}
 }

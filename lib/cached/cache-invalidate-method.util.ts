@@ -2,7 +2,8 @@ import { isObservable, type Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
 
 import { bindingOf, type CacheBinding } from './cached.registry.js';
-import { INVALIDATION_FAILED, reasonOf } from './cached.messages.js';
+import { errorMessage } from '../core/error-text.util.js';
+import { INVALIDATION_FAILED } from './cached.messages.js';
 import type { CacheInvalidateOptions } from './interfaces/cached-options.interface.js';
 import { type AnyMethod, isThenable } from './method-wrapper.util.js';
 
@@ -60,7 +61,7 @@ export function invalidateAll(
       }
     }
   } catch (error) {
-    binding.logger.error(INVALIDATION_FAILED(methodId, reasonOf(error)));
+    binding.logger.error(INVALIDATION_FAILED(methodId, errorMessage(error)));
     return;
   }
   for (const key of keys) binding.cache.invalidate(key);

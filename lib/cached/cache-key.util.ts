@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { MAX_JSON_DEPTH } from '../core/json-snapshot.util.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 /**
  * Why arguments cannot make a cache key. `@Cached` catches it, warns once for the method and
@@ -231,8 +232,6 @@ function read(container: object, key: string | number, walk: Walk): unknown {
   try {
     return (container as Record<string | number, unknown>)[key];
   } catch (error) {
-    throw new UnserializableArgumentError(
-      `reading ${pathOf(walk)} threw: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new UnserializableArgumentError(`reading ${pathOf(walk)} threw: ${errorMessage(error)}`);
   }
 }

@@ -1,14 +1,15 @@
 import { defer, from, isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { filter } from 'rxjs/operators';
 
+import { cacheInternals } from '../core/cache-manager.js';
 import { CacheStatus } from '../core/cache-status.enum.js';
+import { errorMessage, errorStack } from '../core/error-text.util.js';
 import type { WrapOptions } from '../core/wrap-options.interface.js';
 import { UnserializableArgumentError } from './cache-key.util.js';
 import { classNameInKeys, keyOfCall } from './cached-key.util.js';
 import { bindingOf, type CacheBinding, warnOnce } from './cached.registry.js';
 import {
   KEY_FUNCTION_FAILED,
-  reasonOf,
   RESULT_NOT_CACHED,
   STALE_SERVED_ON_ERROR,
   UNSERIALIZABLE_ARGUMENTS,
@@ -97,7 +98,7 @@ function prepareCall(
     if (error instanceof UnserializableArgumentError) {
       warnOnce(binding, `${methodId}:key`, UNSERIALIZABLE_ARGUMENTS(methodId, error.message));
     } else {
-      warnOnce(binding, `${methodId}:keyfn`, KEY_FUNCTION_FAILED(methodId, reasonOf(error)));
+      warnOnce(binding, `${methodId}:keyfn`, KEY_FUNCTION_FAILED(methodId, errorMessage(error)));
     }
     return undefined;
   }
@@ -173,7 +174,7 @@ function firstCall(
   wrapOptions: WrapOptions,
 ): unknown {
   // Someone else (another method or `wrap` sharing the key) is loading it: stay out of the way.
-  if (binding.cache.isLoading(key)) return invoke();
+  if (cacheInternals(binding.cache).isLoading(key)) return invoke();
   return runAndCache(binding, state, key, invoke, wrapOptions, undefined);
 }
 
@@ -185,7 +186,7 @@ function callSync(
   invoke: () => unknown,
   wrapOptions: WrapOptions,
 ): unknown {
-  const { cache } = binding;
+  const cache = cacheInternals(binding.cache);
   if (wrapOptions.forceRefresh === true) {
     return runAndCache(binding, state, key, invoke, wrapOptions, undefined);
   }
@@ -221,12 +222,10 @@ function runAndCache(
   wrapOptions: WrapOptions,
   stale: { data: unknown; getAgeSeconds(): number } | undefined,
 ): unknown {
-  const { cache, logger } = binding;
+  const { logger } = binding;
+  const cache = cacheInternals(binding.cache);
   const serveStale = (error: unknown): unknown => {
-    logger.error(
-      STALE_SERVED_ON_ERROR(key, stale!.getAgeSeconds()),
-      error instanceof Error ? error.stack : String(error),
-    );
+    logger.error(STALE_SERVED_ON_ERROR(key, stale!.getAgeSeconds()), errorStack(error));
     return stale!.data;
   };
   const started = performance.now();

@@ -27,8 +27,8 @@ export const NOT_CACHED_METHOD = (method: string): string =>
 export const RESULT_NOT_CACHED = (method: string, reason: string): string =>
   `@Cached ${method}: a result was returned but not cached (${reason}).`;
 
-export const STALE_SERVED_ON_ERROR = (key: string, ageSeconds: number): string =>
-  `Loading key '${key}' failed; serving the stale entry (age ${ageSeconds.toFixed(1)}s)`;
+// Written by the cache's loader too, so it is the core's factory.
+export { STALE_SERVED_ON_ERROR } from '../core/cache.messages.js';
 
 export const INVALIDATION_FAILED = (method: string, reason: string): string =>
   `@CacheInvalidate ${method}: computing the keys to invalidate failed (${reason}); ` +
@@ -37,7 +37,3 @@ export const INVALIDATION_FAILED = (method: string, reason: string): string =>
 export const SHARED_DEFAULT_KEY = (className: string): string =>
   `@Cached: two different classes are named ${className}; their methods' default keys ` +
   `collide. Rename one or give its @Cached methods a "key".`;
-
-/** The reason an error gives, for a log line. */
-export const reasonOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import { describeClassOf } from '../core/describe-value.util.js';
 import { NOT_A_METHOD } from './cached.messages.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any method signature
@@ -18,7 +19,7 @@ export function replaceMethod(
   descriptor: PropertyDescriptor | undefined,
   makeWrapper: (original: AnyMethod, methodId: string) => AnyMethod,
 ): PropertyDescriptor {
-  const methodId = `${describeOwner(target)}.${String(propertyKey)}`;
+  const methodId = `${describeClassOf(target)}.${String(propertyKey)}`;
   if (typeof target === 'function' || descriptor === undefined) {
     throw new TypeError(NOT_A_METHOD(decorator, methodId));
   }
@@ -31,12 +32,6 @@ export function replaceMethod(
     Reflect.defineMetadata(metadataKey, Reflect.getOwnMetadata(metadataKey, original), wrapper);
   }
   return { ...descriptor, value: wrapper };
-}
-
-function describeOwner(target: object): string {
-  if (typeof target === 'function') return target.name || 'anonymous class';
-  const ctor = (target as { constructor?: { name?: unknown } }).constructor;
-  return typeof ctor?.name === 'string' && ctor.name ? ctor.name : 'anonymous class';
 }
 
 /** Whether `value` is a promise or another thenable. */

@@ -4,10 +4,7 @@ import { CacheStatus } from './cache-status.enum.js';
 import { statusOf } from './cache-status.util.js';
 import type { JsonObject, JsonValue } from './json.interface.js';
 
-/**
- * Where an entry object reads its fields while its slot is its own.
- * @internal
- */
+/** Where an entry object reads its fields while its slot is its own (the cache's side). */
 export interface CacheEntryHost {
   readonly slots: CacheSlots;
   now(): number;
@@ -33,6 +30,14 @@ export interface CacheEntryDict<T = JsonValue> {
   isExpired: boolean;
 }
 
+// The core's side door into entries, set by the class's static block (which runs before any entry
+// exists); none of it is exported from the package. The cache makes entries and detaches them
+// from their slot; the loader and the Redis tier read an entry's timestamp and status.
+let newEntry: (host: CacheEntryHost, slot: number) => CacheEntry<unknown>;
+let timestampOf: (entry: CacheEntry<unknown>) => number;
+let statusOfEntry: (entry: CacheEntry<unknown>, now: number) => CacheStatus;
+let detach: (entry: CacheEntry<unknown>, copy: DetachedEntry) => void;
+
 /**
  * One cached value with its freshness: when it was written, how long it lives, its category and
  * metadata, and how often it was read. Status and age are computed at each call, so an entry
@@ -42,69 +47,75 @@ export interface CacheEntryDict<T = JsonValue> {
  * `data` and `metadata` are deep-frozen snapshots.
  */
 export class CacheEntry<T = JsonValue> {
+  readonly #host: CacheEntryHost;
+  readonly #slot: number;
   /** Set once the slot is no longer this entry's: from then on the entry reads its own copy. */
-  private detached: DetachedEntry | undefined;
+  #detached: DetachedEntry | undefined;
 
-  /** @internal */
-  constructor(
-    private readonly host: CacheEntryHost,
-    private readonly slot: number,
-  ) {}
+  /** Entries are made by their cache only. */
+  private constructor(host: CacheEntryHost, slot: number) {
+    this.#host = host;
+    this.#slot = slot;
+  }
+
+  static {
+    newEntry = (host, slot) => new CacheEntry(host, slot);
+    timestampOf = (entry) => entry.#timestampMs;
+    statusOfEntry = (entry, now) => entry.#statusAt(now);
+    detach = (entry, copy) => {
+      entry.#detached = copy;
+    };
+  }
 
   /** The key the entry is cached under. */
   get key(): string {
-    return this.detached?.key ?? this.host.slots.keys[this.slot]!;
+    return this.#detached?.key ?? this.#host.slots.keys[this.#slot]!;
   }
 
   /** The cached data (deep-frozen). */
   get data(): T {
-    const detached = this.detached;
-    if (detached === undefined) return this.host.slots.exposeData(this.slot) as T;
+    const detached = this.#detached;
+    if (detached === undefined) return this.#host.slots.exposeData(this.#slot) as T;
     freezeDetached(detached);
     return detached.data as T;
   }
 
   /** Time to live, in seconds. */
   get ttlSeconds(): number {
-    return this.detached?.ttlSeconds ?? this.host.slots.ttlSeconds[this.slot]!;
+    return this.#detached?.ttlSeconds ?? this.#host.slots.ttlSeconds[this.#slot]!;
   }
 
   /** The entry's category. */
   get category(): string {
-    return this.detached?.category ?? this.host.slots.categories[this.slot]!;
+    return this.#detached?.category ?? this.#host.slots.categories[this.#slot]!;
   }
 
   /** Metadata given with the data (deep-frozen). */
   get metadata(): JsonObject {
-    const detached = this.detached;
-    if (detached === undefined) return this.host.slots.exposeMetadata(this.slot);
+    const detached = this.#detached;
+    if (detached === undefined) return this.#host.slots.exposeMetadata(this.#slot);
     freezeDetached(detached);
     return detached.metadata;
   }
 
   /** How many times the entry was read. */
   get accessCount(): number {
-    return this.detached?.accessCount ?? this.host.slots.accessCounts[this.slot]!;
+    return this.#detached?.accessCount ?? this.#host.slots.accessCounts[this.#slot]!;
   }
 
   /** When the data was cached. */
   get timestamp(): Date {
-    return new Date(this.timestampMs);
+    return new Date(this.#timestampMs);
   }
 
   /** When the entry was last read (its creation time if never read). */
   get lastAccessed(): Date {
-    return new Date(this.detached?.lastAccessedMs ?? this.host.slots.lastAccessed[this.slot]!);
-  }
-
-  /** @internal Milliseconds since the epoch at which the data was cached. */
-  get timestampMs(): number {
-    return this.detached?.timestampMs ?? this.host.slots.timestamps[this.slot]!;
+    return new Date(this.#detached?.lastAccessedMs ?? this.#host.slots.lastAccessed[this.#slot]!);
   }
 
   /** The entry's status now. */
   get status(): CacheStatus {
-    return this.statusAt(this.host.now());
+    return this.#statusAt(this.#host.now());
   }
 
   /** True while the entry is within its TTL and not invalidated. */
@@ -119,7 +130,7 @@ export class CacheEntry<T = JsonValue> {
 
   /** Seconds since the data was cached. */
   getAgeSeconds(): number {
-    return (this.host.now() - this.timestampMs) / 1000;
+    return (this.#host.now() - this.#timestampMs) / 1000;
   }
 
   /** Seconds left before the entry turns STALE; negative once past its TTL. */
@@ -129,15 +140,15 @@ export class CacheEntry<T = JsonValue> {
 
   /** Records a read: one more access, and now as the last access. The cache calls it on a hit. */
   markAccessed(): void {
-    const now = this.host.now();
-    const detached = this.detached;
+    const now = this.#host.now();
+    const detached = this.#detached;
     if (detached !== undefined) {
       detached.accessCount++;
       detached.lastAccessedMs = now;
       return;
     }
-    this.host.slots.accessCounts[this.slot]!++;
-    this.host.slots.lastAccessed[this.slot] = now;
+    this.#host.slots.accessCounts[this.#slot]!++;
+    this.#host.slots.lastAccessed[this.#slot] = now;
   }
 
   /**
@@ -145,15 +156,15 @@ export class CacheEntry<T = JsonValue> {
    * one whose key was since replaced or removed, it marks only this object.
    */
   invalidate(): void {
-    if (this.detached !== undefined) this.detached.invalid = true;
-    else this.host.invalidateSlot(this.slot);
+    if (this.#detached !== undefined) this.#detached.invalid = true;
+    else this.#host.invalidateSlot(this.#slot);
   }
 
   /** The entry as a plain object for JSON, with dates as ISO strings. */
   toDict(): CacheEntryDict<T> {
-    const now = this.host.now();
-    const ageSeconds = (now - this.timestampMs) / 1000;
-    const status = this.statusAt(now);
+    const now = this.#host.now();
+    const ageSeconds = (now - this.#timestampMs) / 1000;
+    const status = this.#statusAt(now);
     return {
       data: this.data,
       timestamp: this.timestamp.toISOString(),
@@ -170,20 +181,40 @@ export class CacheEntry<T = JsonValue> {
     };
   }
 
-  /** @internal The status at time `now` (ms). */
-  statusAt(now: number): CacheStatus {
-    const detached = this.detached;
+  /** Milliseconds since the epoch at which the data was cached. */
+  get #timestampMs(): number {
+    return this.#detached?.timestampMs ?? this.#host.slots.timestamps[this.#slot]!;
+  }
+
+  /** The status at time `now` (ms). */
+  #statusAt(now: number): CacheStatus {
+    const detached = this.#detached;
     if (detached !== undefined) {
       if (detached.invalid) return CacheStatus.INVALID;
       return statusOf(now - detached.timestampMs, detached.ttlSeconds * 1000);
     }
-    return this.host.slots.statusAt(this.slot, now);
+    return this.#host.slots.statusAt(this.#slot, now);
   }
+}
 
-  /** @internal Called by the cache when the slot stops being this entry's. */
-  detach(copy: DetachedEntry): void {
-    this.detached = copy;
-  }
+/** A new entry object reading `slot` of `host`'s columns. */
+export function createEntry(host: CacheEntryHost, slot: number): CacheEntry<unknown> {
+  return newEntry(host, slot);
+}
+
+/** Milliseconds since the epoch at which the entry's data was cached. */
+export function entryTimestampMs(entry: CacheEntry<unknown>): number {
+  return timestampOf(entry);
+}
+
+/** The entry's status at time `now` (ms): `status` without reading the clock again. */
+export function entryStatusAt(entry: CacheEntry<unknown>, now: number): CacheStatus {
+  return statusOfEntry(entry, now);
+}
+
+/** From now on `entry` reads `copy`: its slot was rewritten, freed or cleared. */
+export function detachEntry(entry: CacheEntry<unknown>, copy: DetachedEntry): void {
+  detach(entry, copy);
 }
 
 function freezeDetached(detached: DetachedEntry): void {

@@ -1,15 +1,14 @@
 import { NIL, withContents } from './cache-slots.js';
 
 /**
- * Runs: the entries of one TTL and one category written in the same millisecond. Entries of a
- * run share their timestamp and TTL, so they change status together, and the status counters
- * move a whole run in one step. Time therefore costs the statistics one step per millisecond of
- * writes that changed status, not one per entry: a million entries written in a burst and
- * expiring together are recounted in a handful of steps.
+ * The columns of the status index's runs (what a run is and how it is counted: see
+ * cache-status-index.ts). A run is the entries of one TTL and one category written in the same
+ * millisecond: they share their timestamp and TTL, so they change status together, and the
+ * counters move a whole run in one step. A million entries written in a burst and expiring
+ * together are recounted in a handful of steps.
  *
- * Columns indexed by run, like {@link CacheSlots}; they grow by doubling and never shrink until
- * the cache is cleared.
- * @internal
+ * Columns indexed by run, like CacheSlots; they grow by doubling and never shrink until the cache
+ * is cleared. A run is either in use (in one group's list, `groups[run]` its group) or free.
  */
 export class CacheRuns<Group> {
   capacity = 0;

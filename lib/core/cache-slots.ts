@@ -1,25 +1,43 @@
 import { CacheStatus } from './cache-status.enum.js';
 import { statusOf } from './cache-status.util.js';
+import { detachEntry, type CacheEntry } from './cache-entry.js';
 import type { JsonObject } from './json.interface.js';
 import { deepFreeze } from './json-snapshot.util.js';
 
-/** "No slot" in the typed-array links. */
+/*
+ * The storage engine: every entry a cache holds, column by column, with the key map, the free
+ * list and the LRU order. It knows nothing of statuses beyond an entry's own TTL (that is the
+ * status index, cache-status-index.ts) and nothing of loading, events or counters.
+ *
+ * Invariant. A slot below `used` is either free or holds exactly one key:
+ * - held: `keyToSlot.get(keys[slot]) === slot`, and the slot is linked once in the LRU list,
+ *   from the least recently used (`lru.head`) to the most recently used (`lru.tail`);
+ * - free: on the free stack `freeSlots[0 .. freeCount)`, in no list, holding no key, data,
+ *   metadata or category (so that they can be collected now, not when the slot is reused).
+ * `views[slot]` is the entry object handed out for the slot's current value, if any: it reads the
+ * columns while `views[slot]` is itself, and is given a copy of them (detached) the moment the
+ * slot is rewritten, freed or cleared.
+ *
+ * Numbers live in typed arrays (no boxed doubles) and an entry object is built only when one is
+ * asked for, which keeps an entry at about a hundred bytes beyond its key and data.
+ */
+
+/** "No slot" (and "no run") in the typed-array links. */
 export const NIL = -1;
 
 /*
- * Phase codes: the status an entry is counted under. A slot's phase byte holds INVALID or 0 (not
- * invalidated): which of FRESH, STALE and EXPIRED a valid entry is counted under follows from
- * its run's place in its group (see CacheManager), so time passing writes nothing per slot.
- * Bit 2 of the phase byte says the slot sits in the queue of invalidated slots.
+ * Bits of a slot's flags word (`flags[slot]`).
+ * INVALIDATED: the entry was invalidated; it is no longer served and waits for cleanup.
+ * QUEUED: the slot sits in the status index's queue of invalidated slots. It outlives the value
+ *   (a rewrite or a removal keeps it): the queue holds slots, and skips those no longer invalid.
+ * FROZEN: the slot's data and metadata are deep-frozen (done on first read, see `exposeData`).
  */
-export const FRESH = 0;
-export const STALE = 1;
-export const EXPIRED = 2;
-export const INVALID = 3;
-export const PHASE_MASK = 3;
-export const QUEUED = 4;
-/** Bit 3: the slot's data and metadata are frozen (done on first read, see `exposeData`). */
-export const FROZEN = 8;
+export const INVALIDATED = 1;
+export const QUEUED = 2;
+export const FROZEN = 4;
+
+/** Slots allocated by a new (or cleared) cache; the columns then double up to `maxSlots`. */
+const INITIAL_SLOTS = 256;
 
 /** An entry's fields, kept by its entry object once its slot was replaced, removed or reused. */
 export interface DetachedEntry {
@@ -35,23 +53,31 @@ export interface DetachedEntry {
   frozen: boolean;
 }
 
+/** The two ends of a list of slots chained through a pair of link arrays; NIL when empty. */
+export interface SlotList {
+  head: number;
+  tail: number;
+}
+
 /**
- * The entries a cache holds, column by column: parallel arrays indexed by slot. Keeping numbers
- * in typed arrays (no boxed doubles) and building an entry object only when one is asked for
- * keeps an entry at about a hundred bytes beyond its key and data.
- *
- * Links: `lru*` chain every slot from least to most recently used; `run*` chain the slots of
- * one run (see CacheRuns); `runOf` is the run of each slot; `category*` chain the slots of one category in write order.
- * @internal
+ * The entries a cache holds, as parallel columns indexed by slot (see the invariant above).
+ * Links: `lru*` chain every held slot from least to most recently used; `run*` chain the slots of
+ * one run and `runOf` is each slot's run (see CacheRuns); `category*` chain the slots of one
+ * category in write order. The status index owns the run and category links.
  */
 export class CacheSlots {
+  readonly keyToSlot = new Map<string, number>();
+  /** Every held slot, from the least recently used (`head`) to the most recently used (`tail`). */
+  readonly lru: SlotList = { head: NIL, tail: NIL };
   capacity = 0;
+  /** Slots handed out so far; slots at and above it were never used. */
+  used = 0;
   keys: (string | undefined)[] = [];
   data: unknown[] = [];
   metadata: (JsonObject | undefined)[] = [];
   categories: (string | undefined)[] = [];
   /** Entry objects handed out for a slot, reused by every later read of it. */
-  views: (object | undefined)[] = [];
+  views: (CacheEntry<unknown> | undefined)[] = [];
   ttlSeconds = new Float64Array(0);
   /** Milliseconds since the epoch at which the data was written. */
   timestamps = new Float64Array(0);
@@ -65,37 +91,157 @@ export class CacheSlots {
   runOf = new Int32Array(0);
   categoryPrev = new Int32Array(0);
   categoryNext = new Int32Array(0);
-  phase = new Uint8Array(0);
+  /** INVALIDATED, QUEUED and FROZEN bits of each slot. */
+  flags = new Uint8Array(0);
   /** Freed slots, a stack: `freeSlots[0 .. freeCount)`. A typed array never reallocates on push. */
   freeSlots = new Int32Array(0);
   freeCount = 0;
 
-  /** The status at time `now` (ms) of the entry in `slot`. */
+  /** @param maxSlots the most entries the cache holds (its `maxEntries`). */
+  constructor(readonly maxSlots: number) {
+    this.grow(Math.min(INITIAL_SLOTS, maxSlots));
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.keyToSlot.size;
+  }
+
+  /**
+   * A slot for `key`, new to the cache, linked as the most recently used. The caller makes room
+   * first: at `maxSlots` held, it evicts.
+   */
+  add(key: string): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount]!;
+    } else {
+      if (this.used === this.capacity) this.grow(Math.min(this.capacity * 2, this.maxSlots));
+      slot = this.used++;
+    }
+    this.keyToSlot.set(key, slot);
+    this.keys[slot] = key;
+    appendSlot(this.lruPrev, this.lruNext, this.lru, slot);
+    return slot;
+  }
+
+  /** Writes a new value into a held slot: not read yet, not frozen (the QUEUED bit stays). */
+  write(
+    slot: number,
+    data: unknown,
+    metadata: JsonObject,
+    timestampMs: number,
+    ttlSeconds: number,
+    category: string,
+  ): void {
+    this.data[slot] = data;
+    this.metadata[slot] = metadata;
+    this.categories[slot] = category;
+    this.ttlSeconds[slot] = ttlSeconds;
+    this.timestamps[slot] = timestampMs;
+    this.lastAccessed[slot] = timestampMs;
+    this.accessCounts[slot] = 0;
+    this.flags[slot]! &= QUEUED;
+  }
+
+  /** Writes a new value into a held slot that keeps its TTL and category, written at `now`. */
+  rewrite(slot: number, data: unknown, metadata: JsonObject, now: number): void {
+    this.data[slot] = data;
+    this.metadata[slot] = metadata;
+    this.timestamps[slot] = now;
+    this.lastAccessed[slot] = now;
+    this.accessCounts[slot] = 0;
+    this.flags[slot]! &= QUEUED;
+  }
+
+  /** Marks `slot` as the most recently used. */
+  moveToLruTail(slot: number): void {
+    const { lruPrev, lruNext, lru } = this;
+    unlinkSlot(lruPrev, lruNext, lru, slot);
+    appendSlot(lruPrev, lruNext, lru, slot);
+  }
+
+  /** Calls `visit` with each held slot, from the least to the most recently used. */
+  forEachInLru(visit: (slot: number) => void): void {
+    const next = this.lruNext;
+    // The next slot is read first: `visit` may free the slot it is given.
+    for (let slot = this.lru.head; slot !== NIL;) {
+      const after = next[slot]!;
+      visit(slot);
+      slot = after;
+    }
+  }
+
+  /** Frees a held slot: out of the key map and the LRU list, its references dropped. */
+  free(slot: number): void {
+    this.detachView(slot);
+    unlinkSlot(this.lruPrev, this.lruNext, this.lru, slot);
+    this.keyToSlot.delete(this.keys[slot]!);
+    this.keys[slot] = undefined;
+    this.data[slot] = undefined;
+    this.metadata[slot] = undefined;
+    this.categories[slot] = undefined;
+    this.flags[slot]! &= QUEUED;
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  /**
+   * Gives the entry object of `slot`, if one was handed out, a copy of the slot, so that it
+   * keeps describing its own value once the slot is replaced, removed or reused.
+   */
+  detachView(slot: number): void {
+    const entry = this.views[slot];
+    if (entry === undefined) return;
+    detachEntry(entry, this.detachedCopy(slot));
+    this.views[slot] = undefined;
+  }
+
+  /** Forgets every slot; entry objects handed out keep their copies. */
+  reset(): void {
+    const views = this.views;
+    for (let slot = 0; slot < views.length; slot++) {
+      if (views[slot] !== undefined) this.detachView(slot);
+    }
+    this.keyToSlot.clear();
+    this.lru.head = NIL;
+    this.lru.tail = NIL;
+    this.capacity = 0;
+    this.used = 0;
+    this.keys = [];
+    this.data = [];
+    this.metadata = [];
+    this.categories = [];
+    this.views = [];
+    this.freeCount = 0;
+    this.grow(Math.min(INITIAL_SLOTS, this.maxSlots));
+  }
+
+  /** The status at time `now` (ms) of the entry in `slot`, from its own timestamp and TTL. */
   statusAt(slot: number, now: number): CacheStatus {
-    if ((this.phase[slot]! & PHASE_MASK) === INVALID) return CacheStatus.INVALID;
+    if ((this.flags[slot]! & INVALIDATED) !== 0) return CacheStatus.INVALID;
     return statusOf(now - this.timestamps[slot]!, this.ttlSeconds[slot]! * 1000);
   }
 
   /** The slot's data, deep-frozen before it is first handed out. */
   exposeData(slot: number): unknown {
-    if ((this.phase[slot]! & FROZEN) === 0) this.freeze(slot);
+    if ((this.flags[slot]! & FROZEN) === 0) this.freeze(slot);
     return this.data[slot];
   }
 
   /** The slot's metadata, deep-frozen before it is first handed out. */
   exposeMetadata(slot: number): JsonObject {
-    if ((this.phase[slot]! & FROZEN) === 0) this.freeze(slot);
+    if ((this.flags[slot]! & FROZEN) === 0) this.freeze(slot);
     return this.metadata[slot]!;
   }
 
   private freeze(slot: number): void {
     deepFreeze(this.data[slot]);
     deepFreeze(this.metadata[slot]);
-    this.phase[slot]! |= FROZEN;
+    this.flags[slot]! |= FROZEN;
   }
 
   /** Grows every typed array to `capacity` slots, keeping their contents. */
-  grow(capacity: number): void {
+  private grow(capacity: number): void {
     const grown = withContents(this.capacity);
     this.ttlSeconds = grown(this.ttlSeconds, new Float64Array(capacity));
     this.timestamps = grown(this.timestamps, new Float64Array(capacity));
@@ -108,25 +254,13 @@ export class CacheSlots {
     this.runOf = grown(this.runOf, new Int32Array(capacity));
     this.categoryPrev = grown(this.categoryPrev, new Int32Array(capacity));
     this.categoryNext = grown(this.categoryNext, new Int32Array(capacity));
-    this.phase = grown(this.phase, new Uint8Array(capacity));
+    this.flags = grown(this.flags, new Uint8Array(capacity));
     this.freeSlots = grown(this.freeSlots, new Int32Array(capacity));
     this.capacity = capacity;
   }
 
-  /** Forgets every slot. */
-  reset(capacity: number): void {
-    this.capacity = 0;
-    this.keys = [];
-    this.data = [];
-    this.metadata = [];
-    this.categories = [];
-    this.views = [];
-    this.freeCount = 0;
-    this.grow(capacity);
-  }
-
   /** What the entry object of `slot` keeps once the slot is no longer its own. */
-  detachedCopy(slot: number): DetachedEntry {
+  private detachedCopy(slot: number): DetachedEntry {
     return {
       key: this.keys[slot]!,
       data: this.data[slot],
@@ -136,8 +270,8 @@ export class CacheSlots {
       timestampMs: this.timestamps[slot]!,
       lastAccessedMs: this.lastAccessed[slot]!,
       accessCount: this.accessCounts[slot]!,
-      invalid: (this.phase[slot]! & PHASE_MASK) === INVALID,
-      frozen: (this.phase[slot]! & FROZEN) !== 0,
+      invalid: (this.flags[slot]! & INVALIDATED) !== 0,
+      frozen: (this.flags[slot]! & FROZEN) !== 0,
     };
   }
 }
@@ -148,12 +282,6 @@ export function withContents(keep: number) {
     next.set(old.subarray(0, keep));
     return next;
   };
-}
-
-/** The two ends of a list of slots chained through a pair of link arrays; NIL when empty. */
-export interface SlotList {
-  head: number;
-  tail: number;
 }
 
 /** Puts `slot` last in `list`. */

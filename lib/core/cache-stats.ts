@@ -44,11 +44,18 @@ export class CacheStats {
   totalHits = 0;
   /** Reads that returned nothing. */
   totalMisses = 0;
-  /** Successful `set` calls. */
+  /** Entries stored by a successful `set`, and values cached by `wrap` and `@Cached`. */
   totalSets = 0;
-  /** Entries invalidated by `invalidate` or `invalidateCategory`. */
+  /**
+   * Held entries that `invalidate`, `invalidateCategory` or `entry.invalidate()` touched, counted
+   * again when one already INVALID is invalidated again.
+   */
   totalInvalidations = 0;
-  /** Entries removed by cleanup, manual or automatic. */
+  /**
+   * Entries removed by cleanup (`cleanup()`, `cleanupInSlices()` and the automatic job): a
+   * count of entries, not of cleanup runs. The name is the Python original's, kept for
+   * compatibility.
+   */
   totalCleanups = 0;
   /** Entries evicted to make room under `maxEntries`. */
   totalEvictions = 0;

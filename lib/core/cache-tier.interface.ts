@@ -22,8 +22,8 @@ export interface TierStats {
 }
 
 /**
- * A second cache tier behind the in-memory one (the Redis tier, say), attached with
- * `cache.attachTier(tier)`.
+ * A second cache tier behind the in-memory one (the Redis tier, say). The library attaches it
+ * (`attachRedisTier`, or the module's `redis` option) through the core's internal interface.
  *
  * The in-memory cache stays the synchronous first tier: reads never wait for the tier. It tells
  * the tier about every change made locally (the `after*` hooks, called synchronously after the

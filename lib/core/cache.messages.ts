@@ -1,33 +1,21 @@
 /** Message factories shared by the code and its tests, so both say the same thing. */
 
-const describe = (value: unknown): string => {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol' || typeof value === 'function') return `a ${typeof value}`;
-  try {
-    return Array.isArray(value) ? 'an array' : 'an object';
-  } catch {
-    return 'a revoked Proxy'; // Array.isArray throws only for those
-  }
-};
+import { describeValue } from './describe-value.util.js';
 
 export const INVALID_OPTION = (option: string, expected: string, value: unknown): string =>
-  `Invalid cache option "${option}": expected ${expected}, got ${describe(value)}.`;
+  `Invalid cache option "${option}": expected ${expected}, got ${describeValue(value)}.`;
 
 export const INVALID_TTL = (value: unknown): string =>
-  `Invalid ttl: expected a finite number of seconds above 0, got ${describe(value)}.`;
+  `Invalid ttl: expected a finite number of seconds above 0, got ${describeValue(value)}.`;
 
 export const INVALID_CATEGORY = (value: unknown): string =>
-  `Invalid category: expected a non-empty string, got ${describe(value)}.`;
+  `Invalid category: expected a non-empty string, got ${describeValue(value)}.`;
 
 export const INVALID_SET_OPTIONS = (value: unknown): string =>
-  `Invalid set options: expected a ttl in seconds or an object { ttl?, category?, metadata? }, got ${describe(value)}.`;
+  `Invalid set options: expected a ttl in seconds or an object { ttl?, category?, metadata? }, got ${describeValue(value)}.`;
 
 export const INVALID_KEY = (value: unknown): string =>
-  `Not cached: the key must be a non-empty string, got ${describe(value)}.`;
+  `Not cached: the key must be a non-empty string, got ${describeValue(value)}.`;
 
 export const NOT_JSON = (key: string, what: 'data' | 'metadata', reason: string): string =>
   `Not cached: ${what} for key '${key}' is not a JSON value (${reason}).`;
@@ -48,3 +36,11 @@ export const CLEANED_UP = (removed: number): string => `Cleaned up ${removed} ex
 
 export const CLEANUP_FAILED =
   'Automatic cache cleanup failed; it will run again at the next interval';
+
+export const STALE_SERVED_ON_ERROR = (key: string, ageSeconds: number): string =>
+  `Loading key '${key}' failed; serving the stale entry (age ${ageSeconds.toFixed(1)}s)`;
+
+export const REFRESH_FAILED = (key: string): string =>
+  `Background refresh of key '${key}' failed; the stale entry stays`;
+
+export const LISTENER_THREW = (event: string): string => `A '${event}' cache event listener threw`;

@@ -50,13 +50,13 @@ export function cleanupGlobalCache(): void {
 
 /**
  * Makes `cache` the process-wide cache, or forgets the current one when `cache` is undefined.
- * @internal Used by `CacheManagerService` while its app runs.
+ * Used by `CacheManagerService` while its app runs; not exported from the package.
  */
 export function setGlobalCache(cache: CacheManager | undefined): void {
   slot.set(cache);
 }
 
-/** The process-wide cache if one exists, without creating it. @internal */
+/** The process-wide cache if one exists, without creating it. Not exported from the package. */
 export function peekGlobalCache(): CacheManager | undefined {
   return slot.get();
 }

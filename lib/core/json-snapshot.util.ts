@@ -1,3 +1,5 @@
+import { errorMessage } from './error-text.util.js';
+
 /**
  * Deep copies of JSON values, checked in the same pass, and their deep freezing.
  *
@@ -194,7 +196,5 @@ function freezeTree(value: object): void {
 /** Prefixes a NotJsonError's path with one step; other errors (a throwing getter) get wrapped. */
 function atPath(error: unknown, step: string): NotJsonError {
   if (error instanceof NotJsonError) return error.prependStep(step);
-  return new NotJsonError(
-    `could not be read (${error instanceof Error ? error.message : String(error)})`,
-  ).prependStep(step);
+  return new NotJsonError(`could not be read (${errorMessage(error)})`).prependStep(step);
 }

@@ -12,6 +12,7 @@ import {
   TIER_DISCONNECTED,
   USAGE_HIGH,
 } from './cache-health.messages.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 const DEFAULT_HEALTH_OPTIONS: Readonly<Required<CacheHealthOptions>> = Object.freeze({
   maxUsagePercent: 80,
@@ -67,7 +68,7 @@ export class CacheHealthIndicator {
       stats = this.cache.getStats();
     } catch (error) {
       return check.down({
-        message: STATS_UNAVAILABLE(error instanceof Error ? error.message : String(error)),
+        message: STATS_UNAVAILABLE(errorMessage(error)),
       });
     }
 

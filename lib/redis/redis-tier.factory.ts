@@ -1,4 +1,4 @@
-import type { CacheManager } from '../core/cache-manager.js';
+import { cacheInternals, type CacheManager } from '../core/cache-manager.js';
 import type { CacheLogger } from '../core/logger.interface.js';
 import { RedisTier } from './redis-tier.js';
 import type {
@@ -8,6 +8,7 @@ import type {
 } from './redis-tier.options.interface.js';
 import { resolveRedisTierOptions } from './redis-tier.options.util.js';
 import { IOREDIS_MISSING } from './redis.messages.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClientLike;
 
@@ -20,7 +21,7 @@ async function loadRedisConstructor(): Promise<RedisConstructor> {
   try {
     loaded = (await import('ioredis')) as unknown as Record<string, unknown>;
   } catch (error) {
-    throw new Error(IOREDIS_MISSING(error instanceof Error ? error.message : String(error)), {
+    throw new Error(IOREDIS_MISSING(errorMessage(error)), {
       cause: error,
     });
   }
@@ -67,7 +68,7 @@ export async function attachRedisTier(
   // closed by `close()`) during the handshake would end in an unhandled rejection.
   const subscriber = client.duplicate({ autoResubscribe: false });
   const tier = new RedisTier(cache, client, subscriber, resolved, logger, ownsClient);
-  cache.attachTier(tier);
+  cacheInternals(cache).attachTier(tier);
   tier.start();
   return tier;
 }

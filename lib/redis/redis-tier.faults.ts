@@ -1,6 +1,7 @@
 import type { CacheLogger } from '../core/logger.interface.js';
 import { ErrorLogThrottle } from './error-log.throttle.js';
 import { REDIS_ERRORS } from './redis.messages.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 /**
  * What went wrong talking to Redis, counted and logged at a bounded rate. One per tier, shared by
@@ -40,7 +41,7 @@ export class RedisTierFaults {
 
   connectionFailed(error: unknown): void {
     this.connectionErrors++;
-    this.lastError = error instanceof Error ? error.message : String(error);
+    this.lastError = errorMessage(error);
     this.errorLog.record(this.lastError);
   }
 

@@ -8,6 +8,7 @@ import {
 
 import { CACHE_MANAGER_OPTIONS } from '../cache-manager.constants.js';
 import { CacheManagerService } from '../cache-manager.service.js';
+import { cacheInternals } from '../core/cache-manager.js';
 import type { CacheManagerModuleOptions } from '../interfaces/cache-manager-module-options.interface.js';
 import { attachRedisTier } from './redis-tier.factory.js';
 import type { RedisTier } from './redis-tier.js';
@@ -47,7 +48,7 @@ export class RedisTierProvider implements OnModuleInit, BeforeApplicationShutdow
     const tier = this.tier;
     if (tier === undefined) return;
     this.tier = undefined;
-    this.cache.attachTier(undefined);
+    cacheInternals(this.cache).attachTier(undefined);
     await tier.close();
   }
 

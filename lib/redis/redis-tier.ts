@@ -1,5 +1,5 @@
 import type { CacheEntry } from '../core/cache-entry.js';
-import type { CacheManager } from '../core/cache-manager.js';
+import { cacheInternals, type CacheManager } from '../core/cache-manager.js';
 import type { CacheTier, TierEntry, TierStats } from '../core/cache-tier.interface.js';
 import type { CacheLogger } from '../core/logger.interface.js';
 import { BusOperation, isCategoryOperation, type BusMessage } from './bus/redis-bus.codec.js';
@@ -23,6 +23,7 @@ import {
 import type { CircuitState } from './transport/circuit-breaker.js';
 import { RedisCommandError } from './transport/redis-command.error.js';
 import { RedisCommandTransport } from './transport/redis-command.transport.js';
+import { errorMessage } from '../core/error-text.util.js';
 
 /** The Redis tier's health and counters, as `getStats().tier` reports them. */
 export interface RedisTierStats extends TierStats {
@@ -198,10 +199,11 @@ export class RedisTier implements CacheTier {
   afterSet(entry: CacheEntry<unknown>): void {
     if (this.applyingRemoteChange || this.closed) return;
     const { key } = entry;
-    this.fetches.raiseFloor(key, entry.timestampMs);
+    const timestampMs = cacheInternals(this.cache).timestampOf(entry);
+    this.fetches.raiseFloor(key, timestampMs);
     const tierEntry: TierEntry = {
       data: entry.data,
-      timestampMs: entry.timestampMs,
+      timestampMs,
       ttlSeconds: entry.ttlSeconds,
       category: entry.category,
       metadata: entry.metadata,
@@ -371,7 +373,7 @@ export class RedisTier implements CacheTier {
     try {
       return change();
     } catch (error) {
-      this.faults.badData(BAD_MESSAGE(error instanceof Error ? error.message : String(error)));
+      this.faults.badData(BAD_MESSAGE(errorMessage(error)));
       return undefined;
     } finally {
       this.applyingRemoteChange = false;

@@ -1,24 +1,16 @@
 /** Message factories of the Redis tier, shared by the code and its tests. */
 
-const describe = (value: unknown): string => {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null)
-    return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-};
+import { describeValue } from '../core/describe-value.util.js';
 
 export const INVALID_REDIS_OPTION = (option: string, expected: string, value: unknown): string =>
   `Invalid cache option "${option === '' ? 'redis' : `redis.${option}`}": expected ${expected}, ` +
-  `got ${describe(value)}.`;
+  `got ${describeValue(value)}.`;
 
 export const REDIS_URL_OR_CLIENT =
   'Invalid cache option "redis": give exactly one of "url" (a Redis URL) or "client" (an ioredis client).';
 
 export const CLIENT_HAS_KEY_PREFIX = (prefix: string): string =>
-  `Invalid cache option "redis.client": the client has its own keyPrefix ${describe(prefix)}; ` +
+  `Invalid cache option "redis.client": the client has its own keyPrefix ${describeValue(prefix)}; ` +
   'give a client without one and set "redis.keyPrefix" instead.';
 
 export const IOREDIS_MISSING = (reason: string): string =>
@@ -43,14 +35,14 @@ export const L1_CLEARED_AFTER_RECONNECT = (removed: number): string =>
   `entr${removed === 1 ? 'y' : 'ies'} that may have been invalidated meanwhile`;
 
 export const BAD_ENTRY = (key: string, reason: string): string =>
-  `Redis tier: ignoring the value of key ${describe(key)} in Redis (${reason}); treated as a miss`;
+  `Redis tier: ignoring the value of key ${describeValue(key)} in Redis (${reason}); treated as a miss`;
 
 export const ENTRY_KEPT_IN_MEMORY = (key: string, bytes: number, maxBytes: number): string =>
-  `Redis tier: the entry of key ${describe(key)} takes ${bytes} bytes stored, over ` +
+  `Redis tier: the entry of key ${describeValue(key)} takes ${bytes} bytes stored, over ` +
   `"redis.maxValueBytes" (${maxBytes}); kept in this instance's memory only, not shared`;
 
 export const ENTRY_TOO_LARGE_IN_REDIS = (key: string, bytes: number, maxBytes: number): string =>
-  `Redis tier: the value of key ${describe(key)} in Redis takes ${bytes} bytes, over ` +
+  `Redis tier: the value of key ${describeValue(key)} in Redis takes ${bytes} bytes, over ` +
   `"redis.maxValueBytes" (${maxBytes}); not transferred, treated as a miss`;
 
 export const BAD_MESSAGE = (reason: string): string =>

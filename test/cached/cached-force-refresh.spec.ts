@@ -7,6 +7,7 @@ import { lastValueFrom, of, type Observable } from 'rxjs';
 import { Cached, CacheManager, CacheManagerService, type CacheTier } from '../../lib/index.js';
 import { KEY_FUNCTION_FAILED } from '../../lib/cached/cached.messages.js';
 import { closeApps, deferred, startApp } from './cached.helpers.js';
+import { cacheInternals } from '../../lib/core/cache-manager.js';
 
 /**
  * The Python original's `get_cached_or_fresh_data(websocket, command, force_refresh)`: a
@@ -178,7 +179,7 @@ describe('CacheManager.wrap forceRefresh with a second tier', () => {
       afterClear: () => undefined,
       fetch,
     };
-    cache.attachTier(tier);
+    cacheInternals(cache).attachTier(tier);
     expect(await cache.wrap('k', () => 'loaded')).toBe('shared');
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(await cache.wrap('k', () => 'loaded', { forceRefresh: true })).toBe('loaded');

@@ -5,7 +5,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 import { CacheManagerModule, type CacheLogger } from '../../lib/index.js';
-import { TestClock } from '../core/test-clock.js';
+import { TestClock } from '../support/test-clock.js';
 
 /** A logger that records what it is told, for assertions with the library's message factories. */
 export function recordingLogger() {

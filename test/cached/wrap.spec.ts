@@ -2,8 +2,9 @@ import { describe, expect, it, jest } from '@jest/globals';
 
 import { CacheManager, CacheStatus } from '../../lib/index.js';
 import { INVALID_CATEGORY, INVALID_TTL, NOT_JSON } from '../../lib/core/cache.messages.js';
-import { TestClock } from '../core/test-clock.js';
+import { TestClock } from '../support/test-clock.js';
 import { deferred, flushPromises, recordingLogger } from './cached.helpers.js';
+import { cacheInternals } from '../../lib/core/cache-manager.js';
 
 function setup(defaultTtl = 60) {
   const clock = new TestClock();
@@ -60,12 +61,12 @@ describe('CacheManager.wrap', () => {
     const loader = jest.fn(() => gate.promise);
     const calls = [cache.wrap('a', loader), cache.wrap('a', loader), cache.wrap('a', loader)];
     const other = cache.wrap('b', async () => 'b');
-    expect(cache.isLoading('a')).toBe(true);
+    expect(cacheInternals(cache).isLoading('a')).toBe(true);
     gate.resolve('done');
     expect(await Promise.all(calls)).toEqual(['done', 'done', 'done']);
     expect(await other).toBe('b');
     expect(loader).toHaveBeenCalledTimes(1);
-    expect(cache.isLoading('a')).toBe(false);
+    expect(cacheInternals(cache).isLoading('a')).toBe(false);
   });
 
   it('sends a failed load to every waiter, caches nothing, and loads again next time', async () => {

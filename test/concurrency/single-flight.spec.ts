@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { CacheManager } from '../../lib/core/cache-manager.js';
 import { Cached, CacheManagerService } from '../../lib/index.js';
 import { closeApps, startApp } from '../cached/cached.helpers.js';
-import { CLOCK_START, silentLogger } from '../model/model.harness.js';
+import { CLOCK_START } from '../model/model.harness.js';
+import { silentLogger } from '../support/test-loggers.js';
 import { modelRuns, PROPERTY_TIMEOUT_MS } from '../model/operations.arbitrary.js';
 import {
   callPlans,

@@ -4,7 +4,6 @@ import {
   CacheEntry,
   CacheManager,
   CacheStatus,
-  type CacheLogger,
   type CacheManagerOptions,
 } from '../../lib/index.js';
 import {
@@ -13,19 +12,13 @@ import {
   INVALID_SET_OPTIONS,
   INVALID_TTL,
 } from '../../lib/core/cache.messages.js';
-import { TestClock } from './test-clock.js';
-
-const silentLogger = (): jest.Mocked<CacheLogger> => ({
-  debug: jest.fn(),
-  log: jest.fn(),
-  warn: jest.fn(),
-  error: jest.fn(),
-});
+import { TestClock } from '../support/test-clock.js';
+import { spyLogger } from '../support/test-loggers.js';
 
 const caches: CacheManager[] = [];
 function makeCache(options: CacheManagerOptions = {}) {
   const clock = new TestClock();
-  const logger = silentLogger();
+  const logger = spyLogger();
   const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
   caches.push(cache);
   return { cache, clock, logger };
@@ -696,7 +689,7 @@ describe('CacheManager: automatic cleanup and shutdown', () => {
   it('runs cleanup every cleanupInterval seconds on an unref-ed timer', async () => {
     jest.useFakeTimers();
     const clock = new TestClock();
-    const logger = silentLogger();
+    const logger = spyLogger();
     const cache = new CacheManager({ cleanupInterval: 30, clock: clock.read, logger });
     caches.push(cache);
     cache.set('k', 1, 1);
@@ -714,7 +707,7 @@ describe('CacheManager: automatic cleanup and shutdown', () => {
     const cache = new CacheManager({
       cleanupInterval: 0,
       clock: clock.read,
-      logger: silentLogger(),
+      logger: spyLogger(),
     });
     caches.push(cache);
     expect(jest.getTimerCount()).toBe(0);
@@ -746,7 +739,7 @@ describe('CacheManager: automatic cleanup and shutdown', () => {
     const clock = new TestClock();
     const cache = new CacheManager({
       cleanupInterval: 10,
-      logger: silentLogger(),
+      logger: spyLogger(),
       clock: clock.read,
     });
     cache.set('k', 1);

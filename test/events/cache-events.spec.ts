@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 
 import {
@@ -8,22 +8,14 @@ import {
   CacheManagerService,
   type CacheEventMap,
   type CacheEventName,
-  type CacheLogger,
 } from '../../lib/index.js';
+import { TestClock } from '../support/test-clock.js';
+import { spyLogger } from '../support/test-loggers.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
-function testClock(start = Date.UTC(2026, 0, 1)) {
-  let now = start;
-  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
-}
-
-function silentLogger(): CacheLogger & { error: jest.Mock<CacheLogger['error']> } {
-  return { debug: () => {}, log: () => {}, warn: () => {}, error: jest.fn() };
-}
-
 function makeCache(options: { maxEntries?: number } = {}) {
-  const clock = testClock();
-  const logger = silentLogger();
+  const clock = new TestClock();
+  const logger = spyLogger();
   const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
   return { cache, clock, logger };
 }

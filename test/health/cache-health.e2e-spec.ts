@@ -20,15 +20,11 @@ import {
   TIER_DISCONNECTED,
   USAGE_HIGH,
 } from '../../lib/health/cache-health.messages.js';
+import { cacheInternals } from '../../lib/core/cache-manager.js';
+import { TestClock } from '../support/test-clock.js';
+import { silentLogger } from '../support/test-loggers.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
-function testClock(start = Date.UTC(2026, 0, 1)) {
-  let now = start;
-  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
-}
-
-const quiet = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-
 /** A second tier that only reports its health, like the Redis tier will. */
 function fakeTier(stats: TierStats): CacheTier {
   return {
@@ -44,7 +40,7 @@ function fakeTier(stats: TierStats): CacheTier {
 
 describe('CacheHealthIndicator in a Terminus /health route', () => {
   let app: INestApplication | undefined;
-  const clock = testClock();
+  const clock = new TestClock();
   let healthOptions: CacheHealthOptions = {};
 
   @Controller('health')
@@ -78,7 +74,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
           maxEntries,
           cleanupInterval: 0,
           clock: clock.read,
-          logger: quiet,
+          logger: silentLogger,
         }),
         HealthModule,
       ],
@@ -192,7 +188,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
   it('is down when the second tier reports it is not connected, up when it is', async () => {
     const { cache, health } = await start();
     const tierStats: TierStats = { connected: true, l2Errors: 0 };
-    cache.attachTier(fakeTier(tierStats));
+    cacheInternals(cache).attachTier(fakeTier(tierStats));
 
     let res = await health();
     expect(res.status).toBe(200);
@@ -210,7 +206,7 @@ describe('CacheHealthIndicator in a Terminus /health route', () => {
       message: TIER_DISCONNECTED,
       tier: { connected: false, l2Errors: 3 },
     });
-    cache.attachTier(undefined);
+    cacheInternals(cache).attachTier(undefined);
   });
 
   it.each([

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { CacheManager } from '../../lib/core/cache-manager.js';
 import { INVALID_SET_OPTIONS, INVALID_TTL } from '../../lib/core/cache.messages.js';
-import { silentLogger } from '../model/model.harness.js';
+import { silentLogger } from '../support/test-loggers.js';
 
 function revokedProxy<T extends object>(target: T): T {
   const { proxy, revoke } = Proxy.revocable(target, {});

@@ -10,7 +10,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { CacheManager } from '../../lib/core/cache-manager.js';
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
-import { CLOCK_START, silentLogger } from './model.harness.js';
+import { CLOCK_START } from './model.harness.js';
+import { silentLogger } from '../support/test-loggers.js';
 import { CATEGORIES, modelRuns, PROPERTY_TIMEOUT_MS, TTLS } from './operations.arbitrary.js';
 
 /** Statistics recounted from the entries themselves: what `getStats()` must say. */

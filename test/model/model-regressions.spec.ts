@@ -6,7 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 
 import { CacheManager } from '../../lib/core/cache-manager.js';
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
-import { CLOCK_START, ModelHarness, type Op, silentLogger } from './model.harness.js';
+import { CLOCK_START, ModelHarness, type Op } from './model.harness.js';
+import { silentLogger } from '../support/test-loggers.js';
 import { CATEGORIES } from './operations.arbitrary.js';
 
 function run(

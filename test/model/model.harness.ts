@@ -3,9 +3,9 @@
  * and throws (with both sides printed) at the first step where they disagree.
  */
 import { CacheEntry } from '../../lib/core/cache-entry.js';
-import { CacheManager } from '../../lib/core/cache-manager.js';
+import { cacheInternals, CacheManager } from '../../lib/core/cache-manager.js';
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
-import type { CacheLogger } from '../../lib/core/logger.interface.js';
+import { silentLogger } from '../support/test-loggers.js';
 import { CacheModel, canonical, type ModelRecord, type Outcome } from './cache.model.js';
 
 /** One call on the cache, with its arguments as given (they may be anything). */
@@ -32,13 +32,6 @@ export type Op =
   /** `entry.invalidate()` on an entry handed out earlier (maybe replaced since). */
   | { kind: 'entryInvalidate'; pick: number }
   | { kind: 'entryMarkAccessed'; pick: number };
-
-export const silentLogger: CacheLogger = {
-  debug: () => undefined,
-  log: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 export const CLOCK_START = 1_700_000_000_000;
 
@@ -122,7 +115,7 @@ export class ModelHarness {
       case 'restore': {
         const timestampMs = this.raw - op.ageMs;
         const expected = model.restore(op.key, op.data, op.ttl, op.category, timestampMs);
-        const entry = cache.restore(op.key, {
+        const entry = cacheInternals(cache).restore(op.key, {
           data: op.data,
           metadata: {},
           ttlSeconds: op.ttl,

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 
-import { TestClock } from '../core/test-clock.js';
+import { TestClock } from '../support/test-clock.js';
 
 /** What the schedule package's import does in this file: Node's error for a missing package. */
 let scheduleImportError: Error = Object.assign(

@@ -15,7 +15,7 @@ import {
   type CacheManagerOptionsFactory,
 } from '../../lib/index.js';
 import { INVALID_OPTION } from '../../lib/core/cache.messages.js';
-import { TestClock } from '../core/test-clock.js';
+import { TestClock } from '../support/test-clock.js';
 
 @Injectable()
 class CommandService {

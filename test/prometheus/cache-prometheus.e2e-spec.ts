@@ -15,15 +15,10 @@ import {
   INVALID_METRICS_OPTION,
   METRIC_ALREADY_REGISTERED,
 } from '../../lib/prometheus/cache-prometheus.messages.js';
+import { TestClock } from '../support/test-clock.js';
+import { silentLogger } from '../support/test-loggers.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
-function testClock(start = Date.UTC(2026, 0, 1)) {
-  let now = start;
-  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
-}
-
-const quiet = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-
 /** The value of one sample line of the exposition text, or undefined when absent. */
 function sample(
   text: string,
@@ -44,12 +39,12 @@ function sample(
 
 describe('Prometheus metrics (prom-client)', () => {
   it('counts each event by category, and entries by category and status', async () => {
-    const clock = testClock();
+    const clock = new TestClock();
     const cache = new CacheManager({
       maxEntries: 3,
       cleanupInterval: 0,
       clock: clock.read,
-      logger: quiet,
+      logger: silentLogger,
     });
     const registry = new Registry();
     const metrics = new CachePrometheusMetrics(cache, { registry });
@@ -108,8 +103,8 @@ describe('Prometheus metrics (prom-client)', () => {
   });
 
   it('follows the entries over time: FRESH to STALE to EXPIRED, and gone after cleanup', async () => {
-    const clock = testClock();
-    const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger: quiet });
+    const clock = new TestClock();
+    const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger: silentLogger });
     const registry = new Registry();
     new CachePrometheusMetrics(cache, { registry, prefix: 'app_cache_' });
     cache.set('a', 1, { ttl: 10, category: 'temp_data' });
@@ -130,7 +125,7 @@ describe('Prometheus metrics (prom-client)', () => {
   });
 
   it('never labels by key nor exposes data', async () => {
-    const cache = new CacheManager({ cleanupInterval: 0, logger: quiet });
+    const cache = new CacheManager({ cleanupInterval: 0, logger: silentLogger });
     const registry = new Registry();
     new CachePrometheusMetrics(cache, { registry });
     cache.set('session:alice-secret', { token: 'tok-do-not-leak' }, { category: 'user_sessions' });
@@ -143,7 +138,7 @@ describe('Prometheus metrics (prom-client)', () => {
   });
 
   it('stops counting and leaves the registry on unregister', async () => {
-    const cache = new CacheManager({ cleanupInterval: 0, logger: quiet });
+    const cache = new CacheManager({ cleanupInterval: 0, logger: silentLogger });
     const registry = new Registry();
     const metrics = new CachePrometheusMetrics(cache, { registry });
     metrics.unregister();
@@ -157,7 +152,7 @@ describe('Prometheus metrics (prom-client)', () => {
   });
 
   it('refuses a name clash with a clear error, registering nothing', async () => {
-    const cache = new CacheManager({ cleanupInterval: 0, logger: quiet });
+    const cache = new CacheManager({ cleanupInterval: 0, logger: silentLogger });
     const registry = new Registry();
     const first = new CachePrometheusMetrics(cache, { registry });
     expect(() => new CachePrometheusMetrics(cache, { registry })).toThrow(

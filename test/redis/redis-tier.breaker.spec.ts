@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 
-import { CacheManager } from '../../lib/core/cache-manager.js';
+import { cacheInternals, CacheManager } from '../../lib/core/cache-manager.js';
 import { RedisTier } from '../../lib/redis/redis-tier.js';
 import type { RedisTierOptions } from '../../lib/redis/redis-tier.options.interface.js';
 import { resolveRedisTierOptions } from '../../lib/redis/redis-tier.options.util.js';
@@ -42,12 +42,12 @@ describe('Redis tier: the circuit breaker counts what says Redis is unwell', () 
       logger,
       false,
     );
-    cache.attachTier(tier);
+    cacheInternals(cache).attachTier(tier);
     tier.start();
   });
 
   afterEach(async () => {
-    cache.attachTier(undefined);
+    cacheInternals(cache).attachTier(undefined);
     await tier.close();
     jest.useRealTimers();
   });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 
-import { CacheManager } from '../../lib/core/cache-manager.js';
+import { cacheInternals, CacheManager } from '../../lib/core/cache-manager.js';
 import type { CacheManagerOptions } from '../../lib/core/cache-options.interface.js';
 import type { CacheLogger } from '../../lib/core/logger.interface.js';
 import { attachRedisTier } from '../../lib/redis/redis-tier.factory.js';
@@ -55,7 +55,7 @@ export async function createInstance(
     tier,
     logger,
     close: async () => {
-      cache.attachTier(undefined);
+      cacheInternals(cache).attachTier(undefined);
       await tier.close();
     },
   };

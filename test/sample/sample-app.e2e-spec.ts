@@ -11,13 +11,9 @@ import { AppModule } from '../../sample/app.module.js';
 import { configureSampleApp } from '../../sample/app.setup.js';
 import { CommandQueueService } from '../../sample/command-queue/command-queue.service.js';
 import type { CommandResponse } from '../../sample/resonite/command-responder.service.js';
+import { TestClock } from '../support/test-clock.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
-function testClock(start = Date.UTC(2026, 0, 1, 12)) {
-  let now = start;
-  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
-}
-
 /** Lets queued work (a background refresh with no latency) run, without any timer. */
 async function settle(turns = 20): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -25,11 +21,11 @@ async function settle(turns = 20): Promise<void> {
 
 describe('sample app (HTTP)', () => {
   let app: INestApplication;
-  let clock: ReturnType<typeof testClock>;
+  let clock: TestClock;
   let queue: CommandQueueService;
 
   beforeEach(async () => {
-    clock = testClock();
+    clock = new TestClock(Date.UTC(2026, 0, 1, 12));
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule.forRoot({ commandLatencyMs: 0, clock: clock.read })],
     }).compile();
@@ -176,12 +172,12 @@ describe('sample app (HTTP)', () => {
 
 describe('sample app (WebSocket, the seed’s command_response)', () => {
   let app: INestApplication;
-  let clock: ReturnType<typeof testClock>;
+  let clock: TestClock;
   let client: WebSocket | undefined;
   let url: string;
 
   beforeEach(async () => {
-    clock = testClock();
+    clock = new TestClock(Date.UTC(2026, 0, 1, 12));
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule.forRoot({ commandLatencyMs: 0, clock: clock.read })],
     }).compile();

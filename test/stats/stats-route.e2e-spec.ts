@@ -21,13 +21,9 @@ import {
   type CacheStatsResponse,
 } from '../../lib/index.js';
 import { INVALID_OPTION } from '../../lib/core/cache.messages.js';
+import { TestClock } from '../support/test-clock.js';
 
 /** A hand-driven clock: time moves only when a test says so. */
-function testClock(start = Date.UTC(2026, 0, 1)) {
-  let now = start;
-  return { read: () => now, advanceSeconds: (s: number) => (now += s * 1000) };
-}
-
 /** Lets a request through only with the header `x-ops-token: let-me-in`. */
 @Injectable()
 class OpsTokenGuard implements CanActivate {
@@ -60,7 +56,7 @@ describe('GET /cache/stats', () => {
   }
 
   it('answers 200 JSON with the statistics, maxEntries and usagePercent', async () => {
-    const clock = testClock();
+    const clock = new TestClock();
     const server = await start([
       CacheManagerModule.forRoot({ maxEntries: 8, cleanupInterval: 0, clock: clock.read }),
     ]);

@@ -13,6 +13,7 @@ import {
 } from '../redis.messages.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { SKIPPED, RedisCommandError } from './redis-command.error.js';
+import { errorMessage } from '../../core/error-text.util.js';
 
 /**
  * The command connection, and the policy every command to Redis goes through: Redis never takes
@@ -288,7 +289,7 @@ export class RedisCommandTransport {
         },
         (error: unknown) => {
           if (!settle(command)) return;
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           const fromRedis = error instanceof Error && error.name === 'ReplyError';
           if (fromRedis) {
             // Redis answered: it is up. Not a reason to stop using it.

@@ -1,0 +1,70 @@
+import { isValidCategory, isValidTtl } from './cache-status.util.js';
+import { INVALID_CATEGORY, INVALID_SET_OPTIONS, INVALID_TTL } from './cache.messages.js';
+import { errorMessage } from './error-text.util.js';
+import type { JsonObject } from './json.interface.js';
+import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
+
+/** The metadata of an entry given none, shared by all of them. */
+export const EMPTY_METADATA: JsonObject = Object.freeze({});
+
+/** Throws the `RangeError` `set` throws for a TTL that is not a finite number above 0. */
+export function assertTtl(ttl: unknown): asserts ttl is number {
+  if (!isValidTtl(ttl)) throw new RangeError(INVALID_TTL(ttl));
+}
+
+/** Throws the `RangeError` `set` throws for a category that is not a non-empty string. */
+export function assertCategory(category: unknown): asserts category is string {
+  if (!isValidCategory(category)) throw new RangeError(INVALID_CATEGORY(category));
+}
+
+/** Why a value is not JSON: the snapshot's own reason, or what reading it threw. */
+export function notJsonReason(error: unknown): string {
+  if (error instanceof NotJsonError) return error.message;
+  return `reading it threw: ${errorMessage(error)}`;
+}
+
+/**
+ * Whether the read option `name` is exactly `expected`. Read options are flags, not validated:
+ * anything else (no options, null, an options object that throws when read) is the default.
+ */
+export function readFlag(options: object | undefined, name: string, expected: boolean): boolean {
+  if (options === undefined || options === null) return false;
+  try {
+    return (options as Record<string, unknown>)[name] === expected;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The snapshot of an entry's metadata: a plain JSON object (none given: an empty one).
+ * @throws NotJsonError (or what reading it throws) when it is not one.
+ */
+export function snapshotMetadata(metadata: unknown): JsonObject {
+  if (metadata === undefined) return EMPTY_METADATA;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new NotJsonError('metadata must be a plain object');
+  }
+  return snapshotJson<JsonObject>(metadata);
+}
+
+/**
+ * The options object of `set`, each option read once: an options object that throws when read (a
+ * getter, a Proxy) is bad options like any other. Values are checked by the caller.
+ * @throws RangeError when `options` is not an object or cannot be read.
+ */
+export function readSetOptions(options: unknown): {
+  ttl: unknown;
+  category: unknown;
+  metadata: unknown;
+} {
+  if (options === null || typeof options !== 'object') {
+    throw new RangeError(INVALID_SET_OPTIONS(options));
+  }
+  try {
+    const { ttl, category, metadata } = options as Record<string, unknown>;
+    return { ttl, category, metadata };
+  } catch (error) {
+    throw new RangeError(INVALID_SET_OPTIONS(options), { cause: error });
+  }
+}

@@ -1,0 +1,248 @@
+import { entryStatusAt, entryTimestampMs, type CacheEntry } from './cache-entry.js';
+import type { CacheInternals } from './cache-internals.interface.js';
+import type { GetOptions } from './cache-options.interface.js';
+import type { CacheStats } from './cache-stats.js';
+import type { CacheTable } from './cache-table.js';
+import { CacheStatus } from './cache-status.enum.js';
+import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
+import type { CacheTier, TierEntry } from './cache-tier.interface.js';
+import { REFRESH_FAILED, STALE_SERVED_ON_ERROR } from './cache.messages.js';
+import { snapshotMetadata } from './cache-input.util.js';
+import { errorStack } from './error-text.util.js';
+import type { JsonObject } from './json.interface.js';
+import { snapshotJson } from './json-snapshot.util.js';
+import type { CacheLogger } from './logger.interface.js';
+import type { WrapOptions } from './wrap-options.interface.js';
+
+/*
+ * Loading: `wrap` and what the `@Cached` decorator shares with it. A hit is served as it is; a
+ * STALE entry is served while one background refresh runs (stale-while-revalidate) or when the
+ * load fails (stale-if-error); otherwise the loader runs, after asking the second tier, if any,
+ * and under its lease.
+ *
+ * Invariant (single flight): at most one load per key runs at a time in this cache. `inFlight`
+ * holds the promise of the load under way for each key, from the moment it starts until it
+ * settles; every caller that misses meanwhile gets that same promise, its value or its failure.
+ * A failed load caches nothing. Every loader call is counted once in `loads` (and `loadErrors`
+ * when it threw or rejected), with its duration.
+ */
+
+/** A read's outcome as `wrap` needs it: the entry served (if any) and its status. */
+export interface Lookup {
+  entry: CacheEntry<unknown> | undefined;
+  status: CacheStatus | undefined;
+}
+
+/** What loading needs from its cache. */
+export interface LoaderHost {
+  readonly defaultTtl: number;
+  readonly logger: CacheLogger;
+  now(): number;
+  /** The clock reading the last `now()` returned, without reading the clock again. */
+  lastNow(): number;
+  /** `cache.get`: a counted read. */
+  get(key: string, options: GetOptions | undefined): CacheEntry<unknown> | undefined;
+  /** Validates and stores like `set` (options already checked); @returns why not, or undefined. */
+  store(
+    key: string,
+    data: unknown,
+    ttlSeconds: number,
+    category: string,
+    metadata: unknown,
+  ): string | undefined;
+}
+
+/**
+ * Loading, and the second tier it asks. It is also what `cacheInternals(cache)` returns: the
+ * decorator shares its pieces, the tier attaches itself and restores entries through it.
+ */
+export class CacheLoader implements CacheInternals {
+  /** The second tier, if one is attached: asked on a miss here, told of changes by the cache. */
+  tier: CacheTier | undefined;
+  /** Loader calls, failed loader calls and their total duration (ms), since the cache started. */
+  loads = 0;
+  loadErrors = 0;
+  loadTimeMs = 0;
+  readonly #inFlight = new Map<string, Promise<unknown>>();
+
+  /** @param table where a restored entry is put back, with its original write time. */
+  constructor(
+    private readonly table: CacheTable,
+    private readonly host: LoaderHost,
+  ) {}
+
+  /** See `CacheManager.wrap`; the options are already checked. */
+  async wrap<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+  ): Promise<T> {
+    if (options.forceRefresh === true) return this.load(key, loader, options);
+    const { entry, status } = this.lookup(key, options);
+    if (status === CacheStatus.FRESH) return entry!.data as T;
+    if (status === CacheStatus.STALE) {
+      if (options.staleWhileRevalidate === true) {
+        this.refreshInBackground(key, loader, options);
+        return entry!.data as T;
+      }
+      try {
+        return await this.load(key, loader, options);
+      } catch (error) {
+        this.host.logger.error(
+          STALE_SERVED_ON_ERROR(key, entry!.getAgeSeconds()),
+          errorStack(error),
+        );
+        return entry!.data as T;
+      }
+    }
+    return this.load(key, loader, options);
+  }
+
+  /**
+   * The read `wrap` starts with: STALE entries are looked at only when the options can use
+   * them, and a STALE entry is returned without `staleWhileRevalidate` or `staleIfError` never.
+   */
+  lookup(key: string, options: { staleWhileRevalidate?: boolean; staleIfError?: boolean }): Lookup {
+    const includeStale = options.staleWhileRevalidate === true || options.staleIfError === true;
+    const entry = this.host.get(key, includeStale ? { includeStale } : undefined);
+    if (entry === undefined) return { entry, status: undefined };
+    // The status as of the clock reading `get` just made.
+    return { entry, status: entryStatusAt(entry, this.host.lastNow()) };
+  }
+
+  /** Starts a refresh of `key` unless one is under way; its failure is logged, never thrown. */
+  refreshInBackground<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+  ): void {
+    if (this.#inFlight.has(key)) return;
+    this.load(key, loader, options).catch((error: unknown) => {
+      this.host.logger.error(REFRESH_FAILED(key), errorStack(error));
+    });
+  }
+
+  /** Runs `loader` for `key` once for all concurrent callers and caches its value. */
+  load<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Promise<T> {
+    const running = this.#inFlight.get(key);
+    if (running !== undefined) return running as Promise<T>;
+    const promise = (async () => {
+      try {
+        const host = this.host;
+        const tier = this.tier;
+        if (tier === undefined) return await this.#runLoader(key, loader, options);
+        if (options.forceRefresh !== true) {
+          // Asked first: another instance may have loaded the key already.
+          const shared = await tier.fetch(key);
+          const restored = shared === undefined ? undefined : this.restore(key, shared);
+          if (restored !== undefined && entryStatusAt(restored, host.now()) === CacheStatus.FRESH) {
+            return restored.data as T;
+          }
+        }
+        if (tier.runExclusive === undefined) return await this.#runLoader(key, loader, options);
+        const outcome = await tier.runExclusive(key, () => this.#runLoader(key, loader, options));
+        if ('value' in outcome) return outcome.value;
+        const loadedElsewhere = this.restore(key, outcome.entry);
+        return (loadedElsewhere?.data ?? outcome.entry.data) as T;
+      } finally {
+        this.#inFlight.delete(key);
+      }
+    })();
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+
+  /** Whether a load of `key` is under way. */
+  isLoading(key: string): boolean {
+    return this.#inFlight.has(key);
+  }
+
+  /**
+   * Caches a loaded value unless `unless` says no or it is not JSON; never throws for the value.
+   * @returns whether it was cached.
+   */
+  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
+    if (options.unless !== undefined && options.unless(value)) return false;
+    const failure = this.host.store(
+      key,
+      value,
+      options.ttl ?? this.host.defaultTtl,
+      options.category ?? 'default',
+      options.metadata,
+    );
+    if (failure === undefined) return true;
+    if (options.onUncacheable !== undefined) options.onUncacheable(failure);
+    else this.host.logger.warn(failure);
+    return false;
+  }
+
+  /** Counts one load (a loader call) and its duration. */
+  recordLoad(durationMs: number, failed: boolean): void {
+    this.loads++;
+    this.loadTimeMs += durationMs;
+    if (failed) this.loadErrors++;
+  }
+
+  /** Writes the load counters, and the tier's health if one is attached, into `stats`. */
+  reportTo(stats: CacheStats): void {
+    stats.totalLoads = this.loads;
+    stats.totalLoadErrors = this.loadErrors;
+    stats.averageLoadTimeMs = this.loads === 0 ? 0 : this.loadTimeMs / this.loads;
+    if (this.tier !== undefined) stats.tier = this.tier.getStats();
+  }
+
+  /** Attaches a second tier (see {@link CacheTier}); undefined detaches it. */
+  attachTier(tier: CacheTier | undefined): void {
+    this.tier = tier;
+  }
+
+  /** Milliseconds since the epoch at which `entry`'s data was first cached. */
+  timestampOf(entry: CacheEntry<unknown>): number {
+    return entryTimestampMs(entry);
+  }
+
+  /**
+   * Puts an entry that another tier held back in memory with its original timestamp, TTL,
+   * category and metadata, so its age and status are the same as where it was written. Not a
+   * `set`: the tier is not told, and `totalSets` does not move.
+   * @returns the entry, or undefined when it is not JSON, or already EXPIRED.
+   */
+  restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
+    if (typeof key !== 'string' || key.length === 0) return undefined;
+    const { timestampMs, ttlSeconds, category } = stored;
+    if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
+    if (!isValidTtl(ttlSeconds) || !isValidCategory(category)) return undefined;
+    let data: unknown;
+    let metadata: JsonObject;
+    try {
+      data = snapshotJson(stored.data);
+      metadata = snapshotMetadata(stored.metadata ?? undefined);
+    } catch {
+      return undefined;
+    }
+    const now = this.host.now();
+    // A timestamp from another machine's clock may be slightly ahead of ours.
+    const timestamp = Math.min(timestampMs, now);
+    if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
+    const table = this.table;
+    return table.entryOf(table.insert(key, data, metadata, timestamp, ttlSeconds, category, now));
+  }
+
+  async #runLoader<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    let value: T;
+    try {
+      value = await loader();
+    } catch (error) {
+      this.recordLoad(performance.now() - started, true);
+      throw error;
+    }
+    this.recordLoad(performance.now() - started, false);
+    this.cacheLoaded(key, value, options);
+    return value;
+  }
+}

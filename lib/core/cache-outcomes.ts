@@ -1,0 +1,144 @@
+import type {
+  CacheEventListener,
+  CacheEventMap,
+  CacheEventName,
+  CacheMissReason,
+} from './cache-events.interface.js';
+import { NIL, type CacheSlots } from './cache-slots.js';
+import type { CacheStats } from './cache-stats.js';
+import { statusOf } from './cache-status.util.js';
+import { CACHE_HIT, CACHE_MISS, CACHED, EVICTED, LISTENER_THREW } from './cache.messages.js';
+import { errorStack } from './error-text.util.js';
+import type { CacheLogger } from './logger.interface.js';
+
+/*
+ * What a cache tells about its operations: counters (for `getStats()`), events (for listeners)
+ * and debug lines (with `debug: true`).
+ *
+ * Invariant: each outcome (a hit, a stale hit, a miss, a set, an eviction, an invalidation) is
+ * recorded by one method here, which counts it, emits its event and writes its debug line, so the
+ * three never disagree. An event nobody listens to costs one check: its payload is not built;
+ * a debug line is not formatted unless debug is on. A listener that throws is logged and the
+ * others still run.
+ */
+
+type Listeners = { [E in CacheEventName]?: CacheEventListener<E>[] };
+
+export class CacheOutcomes {
+  hits = 0;
+  staleHits = 0;
+  misses = 0;
+  sets = 0;
+  evictions = 0;
+  /** Held entries an `invalidate`/`invalidateCategory` touched, already invalid or not. */
+  invalidations = 0;
+  /** Each event's listeners; an event nobody listens to has none (undefined), not `[]`. */
+  readonly listeners: Listeners = {};
+
+  constructor(
+    private readonly logger: CacheLogger,
+    private readonly debug: boolean,
+    private readonly maxEntries: number,
+  ) {}
+
+  /**
+   * A read served the FRESH entry in `slot`, `ageMs` old. Small on purpose: it is inlined into
+   * every hit, and the work done only for listeners or debug lines is out of line.
+   */
+  hit(slots: CacheSlots, slot: number, key: string, ageMs: number, ttlMs: number): void {
+    if (this.listeners.hit === undefined && !this.debug) this.hits++;
+    else this.#announceHit(slots, slot, key, ageMs, ttlMs, false);
+  }
+
+  /** A read that allowed stale data served the STALE entry in `slot`. */
+  staleHit(slots: CacheSlots, slot: number, key: string, ageMs: number, ttlMs: number): void {
+    this.staleHits++;
+    this.#announceHit(slots, slot, key, ageMs, ttlMs, true);
+  }
+
+  #announceHit(
+    slots: CacheSlots,
+    slot: number,
+    key: string,
+    ageMs: number,
+    ttlMs: number,
+    stale: boolean,
+  ): void {
+    const event = stale ? 'staleHit' : 'hit';
+    if (this.listeners[event] !== undefined) {
+      this.emit(event, { key, category: slots.categories[slot]!, ageSeconds: ageMs / 1000 });
+    }
+    this.hits++;
+    if (this.debug) this.logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs)));
+  }
+
+  /** A read found nothing to serve. @returns NIL, the "no slot" a read returns. */
+  miss(key: string, reason: CacheMissReason): typeof NIL {
+    this.misses++;
+    if (this.listeners.miss !== undefined) this.emit('miss', { key, reason });
+    if (this.debug) this.logger.debug(CACHE_MISS(String(key), reason));
+    return NIL;
+  }
+
+  /** `set` (or a load) stored an entry. */
+  set(key: string, category: string, ttlSeconds: number): void {
+    this.sets++;
+    if (this.listeners.set !== undefined) this.emit('set', { key, category, ttlSeconds });
+    if (this.debug) this.logger.debug(CACHED(key, ttlSeconds, category));
+  }
+
+  /** The entry in `slot` is about to be evicted to make room. */
+  eviction(slots: CacheSlots, slot: number): void {
+    this.evictions++;
+    const key = slots.keys[slot]!;
+    if (this.listeners.eviction !== undefined) {
+      this.emit('eviction', { key, category: slots.categories[slot]! });
+    }
+    if (this.debug) this.logger.debug(EVICTED(key, this.maxEntries));
+  }
+
+  /** The entry in `slot` was invalidated (or touched by an invalidation while invalid). */
+  invalidation(slots: CacheSlots, slot: number): void {
+    this.invalidations++;
+    if (this.listeners.invalidation !== undefined) {
+      this.emit('invalidation', { key: slots.keys[slot]!, category: slots.categories[slot]! });
+    }
+  }
+
+  /** Writes the counters into `stats`. */
+  reportTo(stats: CacheStats): void {
+    stats.totalHits = this.hits;
+    stats.staleHits = this.staleHits;
+    stats.totalMisses = this.misses;
+    stats.totalSets = this.sets;
+    stats.totalEvictions = this.evictions;
+    stats.totalInvalidations = this.invalidations;
+  }
+
+  /** The `cleanup` event's emitter while someone listens to it, else undefined. */
+  cleanupListener(): ((payload: CacheEventMap['cleanup']) => void) | undefined {
+    if (this.listeners.cleanup === undefined) return undefined;
+    return (payload) => this.emit('cleanup', payload);
+  }
+
+  /** Adds `listener`; @returns a function that removes it. */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    const listeners = this.listeners;
+    const current = (listeners[event] ?? []) as CacheEventListener<E>[];
+    listeners[event] = [...current, listener] as Listeners[E];
+    return () => {
+      const remaining = (listeners[event] ?? []).filter((l) => l !== listener);
+      listeners[event] = (remaining.length > 0 ? remaining : undefined) as Listeners[E];
+    };
+  }
+
+  private emit<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {
+    for (const listener of this.listeners[event] as CacheEventListener<E>[]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.logger.error(LISTENER_THREW(event), errorStack(error));
+      }
+    }
+  }
+}
