@@ -38,7 +38,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ScheduleModule.forRoot(),
-        // The seed's defaults: 5 minutes, 1000 entries, a cleanup every minute.
+        // The Python original's defaults: 5 minutes, 1000 entries, a cleanup every minute.
         CacheManagerModule.forRoot({
           defaultTtl: 300,
           maxEntries: 1000,

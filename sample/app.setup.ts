@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 
 /**
- * Reads a WebSocket message in the seed's shape, `{ "type": "command", … }`, as the event `type`
+ * Reads a WebSocket message in the Python original's shape, `{ "type": "command", … }`, as the event `type`
  * with the whole message as its data; Nest's own `{ "event", "data" }` shape works too. A message
  * that is not JSON is ignored.
  */

@@ -15,7 +15,7 @@ export interface SampleOptions {
    */
   clock?: () => number;
   /**
-   * Pre-warm the common commands (users, worlds, status) at startup, as the seed does.
+   * Pre-warm the common commands (users, worlds, status) at startup, as the Python original does.
    * @default true
    */
   prewarm?: boolean;

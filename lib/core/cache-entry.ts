@@ -181,6 +181,14 @@ export class CacheEntry<T = JsonValue> {
     };
   }
 
+  /**
+   * What `JSON.stringify` writes: {@link toDict}'s form, so a controller can return an entry as
+   * it is (Nest serializes it with `JSON.stringify`).
+   */
+  toJSON(): CacheEntryDict<T> {
+    return this.toDict();
+  }
+
   /** Milliseconds since the epoch at which the data was cached. */
   get #timestampMs(): number {
     return this.#detached?.timestampMs ?? this.#host.slots.timestamps[this.#slot]!;

@@ -23,7 +23,7 @@ export interface CacheManagerOptions {
    */
   cleanupInterval?: number;
   /**
-   * Where log lines go. Debug lines (the seed's "Cached data for key…", "Cache hit…") are
+   * Where log lines go. Debug lines (the Python original's "Cached data for key…", "Cache hit…") are
    * formatted only when `debug` is true.
    * @default a logger that writes every line to the console, prefixed `[CacheManager]`
    */

@@ -5,7 +5,7 @@ import type {
 import { INVALID_OPTION } from './cache.messages.js';
 import { isValidTtl } from './cache-status.util.js';
 
-/** The seed's defaults: five minutes to live, a thousand entries, a cleanup every minute. */
+/** The Python original's defaults: five minutes to live, a thousand entries, a cleanup every minute. */
 export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze({
   defaultTtl: 300,
   maxEntries: 1000,

@@ -1,5 +1,5 @@
 /**
- * Thresholds of {@link CacheHealthIndicator.isHealthy}: the seed's `monitor_cache_health` checks.
+ * Thresholds of {@link CacheHealthIndicator.isHealthy}: the Python original's `monitor_cache_health` checks.
  * A check past its threshold adds a warning to the details; the indicator stays `up`.
  */
 export interface CacheHealthOptions {
@@ -20,7 +20,7 @@ export interface CacheHealthOptions {
    */
   maxStalePercent?: number;
   /**
-   * The indicator's status when a check warns: `up` (the seed's behaviour: warnings are advice),
+   * The indicator's status when a check warns: `up` (the Python original's behaviour: warnings are advice),
    * or Terminus' `degraded` (the overall status becomes `degraded`, HTTP stays 200).
    * @default 'up'
    */
@@ -37,7 +37,7 @@ export type CacheHealthDetails = {
   usagePercent: number;
   hitRatePercent: number;
   stalePercent: number;
-  /** The seed's messages for the checks past their threshold; empty when all is well. */
+  /** The Python original's messages for the checks past their threshold; empty when all is well. */
   warnings: string[];
   /** The second tier's health (the Redis tier's), when one is attached. */
   tier?: { connected: boolean; l2Errors: number };

@@ -1,4 +1,4 @@
-/** The health indicator's messages (the seed's `monitor_cache_health` lines), shared with tests. */
+/** The health indicator's messages (the Python original's `monitor_cache_health` lines), shared with tests. */
 
 const pct = (value: number): string => `${value.toFixed(1)}%`;
 

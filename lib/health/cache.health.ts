@@ -33,14 +33,14 @@ const round1 = (value: number): number => Math.round(value * 10) / 10;
  * }
  * ```
  *
- * It runs the seed's `monitor_cache_health` checks (usage above 80% of `maxEntries`, hit rate
+ * It runs the Python original's `monitor_cache_health` checks (usage above 80% of `maxEntries`, hit rate
  * below 50%, more than 25% of entries STALE) and reports them as warnings in the details. Those are
  * tuning advice, not outages: the indicator stays `up` (or `degraded`, if asked) and only goes
  * `down` when the cache itself is broken: its statistics cannot be read, or its second tier (the
  * Redis tier) reports it is not connected.
  *
  * A check costs one `getStats()`: never a scan of the entries. It changes nothing in the cache
- * (the seed's `cleanup()` on many stale entries is left to the automatic cleanup).
+ * (the Python original's `cleanup()` on many stale entries is left to the automatic cleanup).
  */
 @Injectable()
 export class CacheHealthIndicator {

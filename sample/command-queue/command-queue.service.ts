@@ -6,7 +6,7 @@ import type { ExecutionResult } from './execution-result.interface.js';
 import { ResoniteWorldSimulation } from './resonite-world.simulation.js';
 
 /**
- * The seed's command queue, simulated: commands to the headless container run one at a time and
+ * The Python original's command queue, simulated: commands to the headless container run one at a time and
  * each takes a while (`commandLatencyMs`, ±25%). This slowness is what the cache saves.
  */
 @Injectable()

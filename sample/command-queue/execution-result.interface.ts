@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../lib/index.js';
 
-/** What the command queue answers, like the seed's `ExecutionResult`. */
+/** What the command queue answers, like the Python original's `ExecutionResult`. */
 export interface ExecutionResult<T extends JsonValue = JsonValue> {
   success: boolean;
   command: string;

@@ -4,7 +4,7 @@ import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 // In an app: import { CacheHealthIndicator } from 'nestjs-fresh-cache/health';
 import { CacheHealthIndicator } from '../../lib/health/index.js';
 
-/** `GET /health`: Terminus, with the cache's indicator and the seed's health checks. */
+/** `GET /health`: Terminus, with the cache's indicator and the Python original's health checks. */
 @Controller('health')
 export class HealthController {
   constructor(

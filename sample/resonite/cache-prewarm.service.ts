@@ -6,7 +6,7 @@ import { PREWARMED_COMMANDS } from './command-cache.policy.js';
 import { CommandResponder } from './command-responder.service.js';
 
 /**
- * The seed's `prewarm_cache`: runs the common commands once at startup, so the first visitors get
+ * The Python original's `prewarm_cache`: runs the common commands once at startup, so the first visitors get
  * cached answers. The app starts listening only once it is done; a failure is logged, not fatal.
  */
 @Injectable()

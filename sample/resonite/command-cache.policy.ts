@@ -1,18 +1,18 @@
 import { CONTAINER_NAME } from '../sample.constants.js';
 
-/** How long each kind of answer stays FRESH, after the seed's TTL guidelines. */
+/** How long each kind of answer stays FRESH, after the Python original's TTL guidelines. */
 export interface CommandCachePolicy {
-  /** The cache key, after the seed's naming convention (`<source>:<what>:<which>`). */
+  /** The cache key, after the Python original's naming convention (`<source>:<what>:<which>`). */
   readonly key: string;
-  /** The seed's category for this kind of data. */
+  /** The Python original's category for this kind of data. */
   readonly category: string;
   /** Seconds FRESH (then STALE for as long again). */
   readonly ttl: number;
 }
 
 /**
- * The cached commands: users and worlds change often (seed: 60-180 s), container status is
- * watched closely (30-60 s) and container health is near real time (seed's system metrics:
+ * The cached commands: users and worlds change often (the Python original's guideline: 60-180 s), container status is
+ * watched closely (30-60 s) and container health is near real time (the original's system metrics:
  * 15-30 s).
  */
 export const COMMAND_CACHE_POLICY = {
@@ -31,7 +31,7 @@ export type CachedCommand = keyof typeof COMMAND_CACHE_POLICY;
 
 export const CACHED_COMMANDS = Object.keys(COMMAND_CACHE_POLICY) as CachedCommand[];
 
-/** The seed's pre-warmed commands. */
+/** The Python original's pre-warmed commands. */
 export const PREWARMED_COMMANDS: readonly CachedCommand[] = ['users', 'worlds', 'status'];
 
 export function isCachedCommand(command: unknown): command is CachedCommand {

@@ -10,7 +10,7 @@ import type { WebSocket } from 'ws';
 import { CACHED_COMMANDS, isCachedCommand } from './command-cache.policy.js';
 import { CommandResponder } from './command-responder.service.js';
 
-/** What a client sends: the seed's `{ type: 'command', command, force_refresh? }`. */
+/** What a client sends: the Python original's `{ type: 'command', command, force_refresh? }`. */
 export interface CommandMessage {
   type?: 'command';
   command?: unknown;
@@ -18,9 +18,9 @@ export interface CommandMessage {
 }
 
 /**
- * The seed's WebSocket protocol on `/ws`: a `command` message is answered with a
+ * The Python original's WebSocket protocol on `/ws`: a `command` message is answered with a
  * `command_response` carrying the output, its timestamp, whether it was cached and its age
- * (the seed's `get_cached_or_fresh_data`). Field names are the seed's, snake_case included.
+ * (the Python original's `get_cached_or_fresh_data`). Field names are the Python original's, snake_case included.
  */
 @WebSocketGateway({ path: '/ws' })
 export class CommandsGateway {

@@ -225,7 +225,23 @@ describe('CacheManager: hits, misses and statistics', () => {
     expect(stats.totalInvalidations).toBe(1);
   });
 
-  it('gives toDict the seed names plus the derived ones', () => {
+  it('writes an entry as its toDict() form with JSON.stringify, as a controller returns it', () => {
+    const { cache, clock } = makeCache();
+    cache.set('users', { total: 2 }, { ttl: 10, category: 'resonite_data' });
+    clock.advanceSeconds(15);
+    const entry = cache.get('users', { includeStale: true })!;
+    const json = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+    expect(json).toEqual(JSON.parse(JSON.stringify(entry.toDict())));
+    expect(json).toMatchObject({
+      data: { total: 2 },
+      category: 'resonite_data',
+      status: CacheStatus.STALE,
+      ageSeconds: 15,
+      isFresh: false,
+    });
+  });
+
+  it('gives toDict the Python original names plus the derived ones', () => {
     const { cache, clock } = makeCache();
     cache.set('k', 1);
     clock.advanceSeconds(2);
