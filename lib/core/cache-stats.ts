@@ -63,7 +63,7 @@ export class CacheStats {
    * compatibility.
    */
   totalCleanups = 0;
-  /** Entries evicted to make room under `maxEntries`. */
+  /** Entries evicted to make room under `maxEntries` (or `maxBytes`). */
   totalEvictions = 0;
   /** Hits that returned a STALE entry. */
   staleHits = 0;

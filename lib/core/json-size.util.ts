@@ -44,9 +44,18 @@ const TWO_BYTE = /[^\0-\xff]/;
 
 const align8 = (bytes: number): number => (bytes + 7) & ~7;
 
+/**
+ * Up to this many characters a string takes the same 8-byte-rounded room with one or two bytes
+ * a character, so its characters need no test (most short strings: flags, codes, tags).
+ */
+const SAME_ROOM_EITHER_WAY = 4;
+
 /** A flat string of `value.length` characters, one or two bytes each. */
 export function stringBytes(value: string): number {
   const length = value.length;
+  // The empty string is one V8 constant, shared like true, false and null.
+  if (length === 0) return 0;
+  if (length <= SAME_ROOM_EITHER_WAY) return STRING_HEADER_BYTES + 8;
   return align8(STRING_HEADER_BYTES + (TWO_BYTE.test(value) ? 2 * length : length));
 }
 

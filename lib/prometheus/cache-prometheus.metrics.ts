@@ -100,7 +100,7 @@ export class CachePrometheusMetrics {
       ['sets_total', 'Entries stored, by category', 'category', this.sets],
       [
         'evictions_total',
-        'Entries evicted to make room under maxEntries, by category',
+        'Entries evicted to make room under maxEntries or maxBytes, by category',
         'category',
         this.evictions,
       ],

@@ -25,7 +25,9 @@ const sized = (value: unknown): number => {
 
 describe('the size estimate of a JSON value (the model of docs/memory-budget.md)', () => {
   it('counts a string by its length, one byte a character when all fit in Latin-1', () => {
-    expect(stringBytes('')).toBe(STRING_HEADER_BYTES);
+    expect(stringBytes('')).toBe(0);
+    expect(stringBytes('ab')).toBe(STRING_HEADER_BYTES + 8);
+    expect(stringBytes('日本')).toBe(STRING_HEADER_BYTES + 8);
     expect(stringBytes('a'.repeat(100))).toBe(STRING_HEADER_BYTES + 104);
     expect(stringBytes('é'.repeat(100))).toBe(STRING_HEADER_BYTES + 104);
   });
