@@ -10,6 +10,10 @@
  *   SOAK_MAX_ENTRIES  the cache's maxEntries       (default 1,000)
  *   SOAK_KEYS         distinct keys in play        (default 2,500)
  *   SOAK_BATCH        operations between two turns of the event loop (default 500)
+ *   SOAK_MAX_BYTES    a memory budget (maxBytes); then values are of random sizes (up to 16 KB,
+ *                     a fifth of them two-byte strings), maxEntries defaults to 100,000 so the
+ *                     budget is the bound, and the run also checks that totalBytes never passes
+ *                     the budget and that the heap stays under it plus the estimate's error
  * Exits with status 1 when an invariant breaks.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -19,7 +23,10 @@ import { CacheManager } from '../lib/core/cache-manager.js';
 import { CacheStatus } from '../lib/core/cache-status.enum.js';
 
 const OPS = envInt('SOAK_OPS', 3_000_000);
-const MAX_ENTRIES = envInt('SOAK_MAX_ENTRIES', 1_000);
+const MAX_BYTES = envInt('SOAK_MAX_BYTES', 0) || undefined;
+const MAX_ENTRIES = envInt('SOAK_MAX_ENTRIES', MAX_BYTES === undefined ? 1_000 : 100_000);
+/** The estimate's error the heap may show over the budget (see docs/memory-budget.md). */
+const ESTIMATE_ERROR = 0.25;
 const KEYS = envInt('SOAK_KEYS', 2_500);
 const BATCH = envInt('SOAK_BATCH', 500);
 const SAMPLES = 10;
@@ -33,6 +40,8 @@ const CATEGORIES = [
   'temp_data',
 ];
 const BIG = 'x'.repeat(1024);
+const LONG = 'abcdefghij'.repeat(1700);
+const LONG_TWO_BYTE = 'день日本'.repeat(3000);
 
 function envInt(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   const cache = new CacheManager({
     maxEntries: MAX_ENTRIES,
+    maxBytes: MAX_BYTES,
     defaultTtl: 0.5,
     cleanupInterval: 0.2,
     logger: { debug() {}, log() {}, warn() {}, error: (m) => failures.push(`cache error: ${m}`) },
@@ -77,6 +87,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   let longestBatchMs = 0;
   let maxHeld = 0;
+  let maxBytesHeld = 0;
+  /** A value of random size, built per write (slice copies it: no sharing between entries). */
+  const sizedValue = (done: number): unknown => {
+    const length = Math.floor(rand() ** 3 * 16_000);
+    const text = rand() < 0.2 ? LONG_TWO_BYTE.slice(0, length / 2) : LONG.slice(0, length);
+    return { n: done, text: JSON.parse(JSON.stringify(text)) as string, list: [done, done / 3] };
+  };
   const heap: { ops: number; mb: number; held: number }[] = [];
   const sampleEvery = Math.ceil(OPS / SAMPLES / BATCH) * BATCH;
 
@@ -95,7 +112,13 @@ async function main(): Promise<void> {
       const key = `key:${Math.floor(rand() * KEYS)}`;
       const r = rand();
       if (r < 0.4) {
-        cache.set(key, r < 0.01 ? { big: BIG } : { n: done, at: key }, {
+        const value =
+          MAX_BYTES !== undefined
+            ? sizedValue(done)
+            : r < 0.01
+              ? { big: BIG }
+              : { n: done, at: key };
+        cache.set(key, value, {
           ttl: pick(TTLS),
           category: pick(CATEGORIES),
           metadata: r < 0.05 ? { source: 'soak' } : undefined,
@@ -123,6 +146,10 @@ async function main(): Promise<void> {
       if (held > maxHeld) maxHeld = held;
     }
     longestBatchMs = Math.max(longestBatchMs, performance.now() - batchStart);
+    if (MAX_BYTES !== undefined) {
+      const bytes = cache.getStats().totalBytes ?? 0;
+      if (bytes > maxBytesHeld) maxBytesHeld = bytes;
+    }
     await nextTurn();
     if (done % sampleEvery === 0 || done >= OPS) {
       const sample = { ops: done, mb: heapMb(), held: cache.size };
@@ -157,6 +184,16 @@ async function main(): Promise<void> {
   if (recount.join() !== reported.join())
     failures.push(`stats ${reported.join()} but entries say ${recount.join()}`);
   if (maxHeld > MAX_ENTRIES) failures.push(`held ${maxHeld} entries, maxEntries is ${MAX_ENTRIES}`);
+  if (MAX_BYTES !== undefined) {
+    if (maxBytesHeld > MAX_BYTES)
+      failures.push(`held ${maxBytesHeld} bytes, maxBytes is ${MAX_BYTES}`);
+    const overBudget = Math.max(...heap.map((h) => h.mb - heap[0]!.mb)) * 2 ** 20;
+    if (gc !== undefined && overBudget > MAX_BYTES * (1 + ESTIMATE_ERROR)) {
+      failures.push(
+        `the heap grew ${(overBudget / 2 ** 20).toFixed(1)} MB, over maxBytes plus ${ESTIMATE_ERROR * 100}%`,
+      );
+    }
+  }
   if (cleanupRuns === 0) failures.push('the automatic cleanup never removed anything');
   // Flat heap: after warm-up (the second sample) the heap may wobble, not grow.
   const warm = heap[2] ?? heap[heap.length - 1]!;
@@ -170,6 +207,12 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`ops/s                     ${Math.round(OPS / seconds).toLocaleString('en')}`);
   console.log(`entries held, max        ${maxHeld} (maxEntries ${MAX_ENTRIES})`);
+  if (MAX_BYTES !== undefined) {
+    console.log(
+      `bytes held, max          ${maxBytesHeld.toLocaleString('en')} (maxBytes ${MAX_BYTES.toLocaleString('en')}); ` +
+        `heap growth, max ${Math.max(...heap.map((h) => h.mb - heap[0]!.mb)).toFixed(1)} MB`,
+    );
+  }
   console.log(
     `heap after warm-up / end  ${warm.mb.toFixed(1)} MB / ${last.mb.toFixed(1)} MB (peak ${peak.toFixed(1)} MB)`,
   );
@@ -188,7 +231,11 @@ async function main(): Promise<void> {
     console.error(`\nFAILED:\n- ${failures.join('\n- ')}`);
     process.exitCode = 1;
   } else {
-    console.log('\nOK: entries within maxEntries, heap flat, statistics consistent.');
+    console.log(
+      '\nOK: entries within maxEntries' +
+        (MAX_BYTES === undefined ? '' : ', bytes within maxBytes, heap within it plus the error') +
+        ', heap flat, statistics consistent.',
+    );
   }
 }
 

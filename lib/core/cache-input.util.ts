@@ -2,7 +2,7 @@ import { isValidCategory, isValidTtl } from './cache-status.util.js';
 import { INVALID_CATEGORY, INVALID_SET_OPTIONS, INVALID_TTL } from './cache.messages.js';
 import { errorMessage } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
-import { NotJsonError, snapshotJson } from './json-snapshot.util.js';
+import { NotJsonError, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 
 /** The metadata of an entry given none, shared by all of them. */
 export const EMPTY_METADATA: JsonObject = Object.freeze({});
@@ -38,14 +38,16 @@ export function readFlag(options: object | undefined, name: string, expected: bo
 
 /**
  * The snapshot of an entry's metadata: a plain JSON object (none given: an empty one).
+ * With `sized`, its size is estimated in the same walk (read it with `snapshotBytes()`; the
+ * shared empty metadata costs nothing and leaves the estimate untouched).
  * @throws NotJsonError (or what reading it throws) when it is not one.
  */
-export function snapshotMetadata(metadata: unknown): JsonObject {
+export function snapshotMetadata(metadata: unknown, sized = false): JsonObject {
   if (metadata === undefined) return EMPTY_METADATA;
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new NotJsonError('metadata must be a plain object');
   }
-  return snapshotJson<JsonObject>(metadata);
+  return sized ? snapshotJsonSized<JsonObject>(metadata) : snapshotJson<JsonObject>(metadata);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { entryBytes } from './cache-byte-budget.js';
 import { entryStatusAt, entryTimestampMs, type CacheEntry } from './cache-entry.js';
 import type { CacheInternals } from './cache-internals.interface.js';
 import type { GetOptions } from './cache-options.interface.js';
@@ -7,10 +8,10 @@ import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import { REFRESH_FAILED, STALE_SERVED_ON_ERROR } from './cache.messages.js';
-import { snapshotMetadata } from './cache-input.util.js';
+import { EMPTY_METADATA, snapshotMetadata } from './cache-input.util.js';
 import { errorStack } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
-import { snapshotJson } from './json-snapshot.util.js';
+import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
@@ -212,20 +213,30 @@ export class CacheLoader implements CacheInternals {
     const { timestampMs, ttlSeconds, category } = stored;
     if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
     if (!isValidTtl(ttlSeconds) || !isValidCategory(category)) return undefined;
+    const table = this.table;
+    const budget = table.budget;
     let data: unknown;
     let metadata: JsonObject;
+    let bytes = 0;
     try {
-      data = snapshotJson(stored.data);
-      metadata = snapshotMetadata(stored.metadata ?? undefined);
+      data = budget === undefined ? snapshotJson(stored.data) : snapshotJsonSized(stored.data);
+      if (budget !== undefined) bytes = snapshotBytes();
+      metadata = snapshotMetadata(stored.metadata ?? undefined, budget !== undefined);
     } catch {
       return undefined;
+    }
+    if (budget !== undefined) {
+      // An entry too large for this instance's budget stays in the other tier only.
+      bytes = entryBytes(key, bytes, metadata === EMPTY_METADATA ? 0 : snapshotBytes());
+      if (bytes > budget.maxEntryBytes) return undefined;
     }
     const now = this.host.now();
     // A timestamp from another machine's clock may be slightly ahead of ours.
     const timestamp = Math.min(timestampMs, now);
     if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
-    const table = this.table;
-    return table.entryOf(table.insert(key, data, metadata, timestamp, ttlSeconds, category, now));
+    return table.entryOf(
+      table.insert(key, data, metadata, timestamp, ttlSeconds, category, now, bytes),
+    );
   }
 
   async #runLoader<T>(

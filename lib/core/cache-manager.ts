@@ -1,3 +1,4 @@
+import { CacheByteBudget, entryBytes } from './cache-byte-budget.js';
 import { CacheCleanup } from './cache-cleanup.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheEventListener, CacheEventName } from './cache-events.interface.js';
@@ -28,11 +29,11 @@ import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
-import { INVALID_KEY, NOT_JSON } from './cache.messages.js';
+import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
 import type { JsonValue } from './json.interface.js';
-import { snapshotJson } from './json-snapshot.util.js';
+import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import { monotonicClock } from './monotonic-clock.js';
 import type { WrapOptions } from './wrap-options.interface.js';
@@ -69,6 +70,10 @@ export class CacheManager {
   readonly maxEntries: number;
   /** Seconds between automatic cleanups; 0 when off. */
   readonly cleanupInterval: number;
+  /** The memory budget in estimated bytes; undefined when there is none. */
+  readonly maxBytes: number | undefined;
+  /** The largest entry cached, in estimated bytes; undefined when there is no `maxBytes`. */
+  readonly maxEntryBytes: number | undefined;
 
   readonly #logger: CacheLogger;
   readonly #clock: Clock;
@@ -85,6 +90,8 @@ export class CacheManager {
     this.defaultTtl = resolved.defaultTtl;
     this.maxEntries = resolved.maxEntries;
     this.cleanupInterval = resolved.cleanupInterval;
+    this.maxBytes = resolved.maxBytes;
+    this.maxEntryBytes = resolved.maxEntryBytes;
     const logger = (this.#logger = options.logger ?? consoleLogger);
     this.#clock = options.clock ?? monotonicClock;
     const now = () => this.now();
@@ -98,6 +105,9 @@ export class CacheManager {
       now,
       (key) => this.invalidate(key),
       (slot) => outcomes.eviction(table.slots, slot),
+      resolved.maxBytes === undefined
+        ? undefined
+        : new CacheByteBudget(resolved.maxBytes, resolved.maxEntryBytes!),
     ));
     this.#slots = table.slots;
     this.#loader = new CacheLoader(table, {
@@ -134,11 +144,12 @@ export class CacheManager {
   /**
    * Caches a deep-frozen copy of `data` under `key`, FRESH from now for `ttl` seconds.
    * Replaces any entry held under `key`; at `maxEntries`, a new key evicts the least recently
-   * used entry.
+   * used entry, and with `maxBytes`, least recently used entries are evicted until it fits.
    *
    * @param options a TTL in seconds, or `{ ttl, category, metadata }`.
    * @returns true when cached; false (with a warning in the log, nothing stored) when `key` is
-   *   not a non-empty string, or `data` or `metadata` is not a JSON value.
+   *   not a non-empty string, `data` or `metadata` is not a JSON value, or the entry's estimated
+   *   size is above `maxEntryBytes`.
    * @throws RangeError when the TTL is not a finite number above 0, or the category is not a
    *   non-empty string.
    */
@@ -171,23 +182,39 @@ export class CacheManager {
     metadata: unknown,
   ): string | undefined {
     if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
+    const table = this.#table;
+    const budget = table.budget;
     let dataSnapshot: unknown;
     let metadataSnapshot = EMPTY_METADATA;
     try {
-      dataSnapshot = snapshotJson(data);
+      dataSnapshot = budget === undefined ? snapshotJson(data) : snapshotJsonSized(data);
     } catch (error) {
       return NOT_JSON(key, 'data', notJsonReason(error));
     }
+    let bytes = 0;
+    if (budget !== undefined) bytes = snapshotBytes();
     if (metadata !== undefined) {
       try {
-        metadataSnapshot = snapshotMetadata(metadata);
+        metadataSnapshot = snapshotMetadata(metadata, budget !== undefined);
       } catch (error) {
         return NOT_JSON(key, 'metadata', notJsonReason(error));
       }
     }
+    if (budget !== undefined) {
+      bytes = entryBytes(key, bytes, metadataSnapshot === EMPTY_METADATA ? 0 : snapshotBytes());
+      if (bytes > budget.maxEntryBytes) return TOO_LARGE(key, bytes, budget.maxEntryBytes);
+    }
     const now = this.now();
-    const table = this.#table;
-    const slot = table.insert(key, dataSnapshot, metadataSnapshot, now, ttlSeconds, category, now);
+    const slot = table.insert(
+      key,
+      dataSnapshot,
+      metadataSnapshot,
+      now,
+      ttlSeconds,
+      category,
+      now,
+      bytes,
+    );
     this.#outcomes.set(key, category, ttlSeconds);
     this.#loader.tier?.afterSet(table.entryOf(slot));
     return undefined;
@@ -372,6 +399,11 @@ export class CacheManager {
     const stats = new CacheStats();
     stats.totalEntries = this.#slots.size;
     stats.totalCleanups = this.#cleanup.entriesRemoved;
+    const budget = this.#table.budget;
+    if (budget !== undefined) {
+      stats.totalBytes = budget.totalBytes;
+      stats.maxBytes = budget.maxBytes;
+    }
     this.#table.index.reportTo(stats, this.now());
     this.#outcomes.reportTo(stats);
     this.#loader.reportTo(stats);

@@ -17,6 +17,23 @@ export interface CacheManagerOptions {
    */
   maxEntries?: number;
   /**
+   * A memory budget, in bytes: the estimated size of every entry held (key, data, metadata and
+   * the cache's own per-entry columns) stays at or below it. A write that would pass it first
+   * evicts least recently used entries until it fits; `maxEntries` still applies, and whichever
+   * bound is reached first evicts. The size is an estimate of V8's heap, made while the value is
+   * copied (see docs/memory-budget.md for its model and measured accuracy).
+   * @default undefined (no budget in bytes; sizes are not estimated)
+   */
+  maxBytes?: number;
+  /**
+   * The largest estimated size of one entry, in bytes: a bigger value is refused like other bad
+   * input (`set` returns false with a warning naming its size; `wrap` and `@Cached` return it
+   * uncached), so that one huge value cannot flush the whole cache. Needs `maxBytes`, and is at
+   * most `maxBytes`.
+   * @default maxBytes / 10
+   */
+  maxEntryBytes?: number;
+  /**
    * Seconds between two automatic cleanups (removal of EXPIRED and INVALID entries).
    * `0` turns automatic cleanup off; `cleanup()` still works.
    * @default 60
@@ -46,6 +63,10 @@ export interface ResolvedCacheManagerOptions {
   readonly defaultTtl: number;
   readonly maxEntries: number;
   readonly cleanupInterval: number;
+  /** The budget in bytes; undefined when there is none. */
+  readonly maxBytes: number | undefined;
+  /** The largest entry in bytes; undefined when there is no `maxBytes`. */
+  readonly maxEntryBytes: number | undefined;
 }
 
 /** Options of {@link CacheManager.set}: a TTL in seconds, or an object. */

@@ -10,7 +10,15 @@ export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze(
   defaultTtl: 300,
   maxEntries: 1000,
   cleanupInterval: 60,
+  maxBytes: undefined,
+  maxEntryBytes: undefined,
 });
+
+/**
+ * `maxEntryBytes` when only `maxBytes` is given: a tenth of it, so one value can never take more
+ * than a tenth of the budget (and evict most of the cache to get in).
+ */
+export const DEFAULT_MAX_ENTRY_BYTES_FRACTION = 0.1;
 
 /** The largest `maxEntries`: slot indexes live in 32-bit typed arrays. */
 export const MAX_ENTRIES_LIMIT = 2 ** 31 - 2;
@@ -92,7 +100,52 @@ export function resolveCacheOptions(
       INVALID_OPTION('logger', 'an object with debug, log, warn and error methods', logger),
     );
   }
-  return { defaultTtl, maxEntries, cleanupInterval };
+  const { maxBytes, maxEntryBytes } = resolveByteBudget(options.maxBytes, options.maxEntryBytes);
+  return { defaultTtl, maxEntries, cleanupInterval, maxBytes, maxEntryBytes };
+}
+
+/** `maxBytes` and `maxEntryBytes`, checked; both undefined when there is no budget. */
+function resolveByteBudget(
+  maxBytes: unknown,
+  maxEntryBytes: unknown,
+): { maxBytes: number | undefined; maxEntryBytes: number | undefined } {
+  const positiveBytes = 'a finite number of bytes above 0';
+  if (maxBytes !== undefined && !(isFiniteNumber(maxBytes) && maxBytes > 0)) {
+    throw new RangeError(
+      INVALID_OPTION('maxBytes', expectedNumber(positiveBytes, maxBytes), maxBytes),
+    );
+  }
+  if (maxEntryBytes !== undefined && !(isFiniteNumber(maxEntryBytes) && maxEntryBytes > 0)) {
+    throw new RangeError(
+      INVALID_OPTION('maxEntryBytes', expectedNumber(positiveBytes, maxEntryBytes), maxEntryBytes),
+    );
+  }
+  if (maxBytes === undefined) {
+    if (maxEntryBytes !== undefined) {
+      throw new RangeError(
+        INVALID_OPTION(
+          'maxEntryBytes',
+          'to be given with maxBytes (it bounds one entry of that budget)',
+          maxEntryBytes,
+        ),
+      );
+    }
+    return { maxBytes: undefined, maxEntryBytes: undefined };
+  }
+  if (maxEntryBytes !== undefined && maxEntryBytes > maxBytes) {
+    throw new RangeError(
+      INVALID_OPTION(
+        'maxEntryBytes',
+        `a number of bytes at most maxBytes (${maxBytes})`,
+        maxEntryBytes,
+      ),
+    );
+  }
+  return {
+    maxBytes,
+    maxEntryBytes:
+      (maxEntryBytes as number | undefined) ?? maxBytes * DEFAULT_MAX_ENTRY_BYTES_FRACTION,
+  };
 }
 
 /**
@@ -101,8 +154,26 @@ export function resolveCacheOptions(
  */
 function readOptions(options: CacheManagerOptions): CacheManagerOptions {
   try {
-    const { defaultTtl, maxEntries, cleanupInterval, clock, debug, logger } = options;
-    return { defaultTtl, maxEntries, cleanupInterval, clock, debug, logger };
+    const {
+      defaultTtl,
+      maxEntries,
+      cleanupInterval,
+      maxBytes,
+      maxEntryBytes,
+      clock,
+      debug,
+      logger,
+    } = options;
+    return {
+      defaultTtl,
+      maxEntries,
+      cleanupInterval,
+      maxBytes,
+      maxEntryBytes,
+      clock,
+      debug,
+      logger,
+    };
   } catch (error) {
     throw new RangeError(
       INVALID_OPTION('options', 'an object whose properties can be read', options),

@@ -23,6 +23,12 @@ export interface CacheStatsDict {
   hitRatePercent: number;
   oldestEntryAgeSeconds: number;
   newestEntryAgeSeconds: number;
+  /** The estimated bytes of the entries held; only with `maxBytes`. */
+  totalBytes?: number;
+  /** The cache's `maxBytes`; only with `maxBytes`. */
+  maxBytes?: number;
+  /** `totalBytes` as a percentage of `maxBytes`, from 0 to 100; only with `maxBytes`. */
+  bytesUsagePercent?: number;
   /** The second tier's health, when one is attached. */
   tier?: TierStats;
 }
@@ -57,7 +63,7 @@ export class CacheStats {
    * compatibility.
    */
   totalCleanups = 0;
-  /** Entries evicted to make room under `maxEntries`. */
+  /** Entries evicted to make room under `maxEntries` (or `maxBytes`). */
   totalEvictions = 0;
   /** Hits that returned a STALE entry. */
   staleHits = 0;
@@ -73,8 +79,21 @@ export class CacheStats {
   oldestEntryAge = 0;
   /** Age of the newest entry held, in seconds (0 when empty). */
   newestEntryAge = 0;
+  /**
+   * The estimated bytes of the entries held (see docs/memory-budget.md); undefined when the
+   * cache has no `maxBytes` (then sizes are not estimated at all).
+   */
+  totalBytes: number | undefined;
+  /** The cache's memory budget in bytes; undefined when it has none. */
+  maxBytes: number | undefined;
   /** The second tier's health (the Redis tier's, say), when one is attached. */
   tier: TierStats | undefined;
+
+  /** `totalBytes` as a percentage of `maxBytes`; undefined when the cache has no `maxBytes`. */
+  getBytesUsage(): number | undefined {
+    if (this.totalBytes === undefined || this.maxBytes === undefined) return undefined;
+    return (this.totalBytes / this.maxBytes) * 100;
+  }
 
   /** Hits as a percentage of reads; 0 before the first read. */
   getHitRate(): number {
@@ -106,6 +125,14 @@ export class CacheStats {
       hitRatePercent: this.getHitRate(),
       oldestEntryAgeSeconds: this.oldestEntryAge,
       newestEntryAgeSeconds: this.newestEntryAge,
+      // Only under a budget: the statistics of a cache without one keep their shape.
+      ...(this.totalBytes !== undefined && this.maxBytes !== undefined
+        ? {
+            totalBytes: this.totalBytes,
+            maxBytes: this.maxBytes,
+            bytesUsagePercent: (this.totalBytes / this.maxBytes) * 100,
+          }
+        : {}),
       ...(this.tier !== undefined ? { tier: { ...this.tier } } : {}),
     };
   }

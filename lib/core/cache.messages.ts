@@ -20,6 +20,9 @@ export const INVALID_KEY = (value: unknown): string =>
 export const NOT_JSON = (key: string, what: 'data' | 'metadata', reason: string): string =>
   `Not cached: ${what} for key '${key}' is not a JSON value (${reason}).`;
 
+export const TOO_LARGE = (key: string, bytes: number, maxEntryBytes: number): string =>
+  `Not cached: the entry for key '${key}' is about ${Math.round(bytes)} bytes, above maxEntryBytes (${maxEntryBytes} bytes).`;
+
 export const CACHED = (key: string, ttlSeconds: number, category: string): string =>
   `Cached data for key '${key}' (TTL: ${ttlSeconds}s, Category: ${category})`;
 

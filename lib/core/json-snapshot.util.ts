@@ -1,4 +1,11 @@
 import { errorMessage } from './error-text.util.js';
+import {
+  HEAP_NUMBER_BYTES,
+  arrayBytes,
+  isSmallInteger,
+  objectBytes,
+  stringBytes,
+} from './json-size.util.js';
 
 /**
  * Deep copies of JSON values, checked in the same pass, and their deep freezing.
@@ -47,6 +54,37 @@ const hasOwn = Object.hasOwn;
  * `Date`, class instances, array holes) throws a {@link NotJsonError} saying where and why.
  */
 export function snapshotJson<T = unknown>(value: unknown): T {
+  return snapshot(value);
+}
+
+/**
+ * {@link snapshotJson}, estimating in the same walk the bytes the copy takes in V8's heap (the
+ * model is json-size.util.ts). Read the estimate with {@link snapshotBytes} right after.
+ */
+export function snapshotJsonSized<T = unknown>(value: unknown): T {
+  // A getter of `value` may itself write to a cache: the walk it starts must not reset ours.
+  const outer = measuring;
+  const outerBytes = measuredBytes;
+  const outerBoxed = heapNumbers;
+  measuring = true;
+  measuredBytes = 0;
+  heapNumbers = 0;
+  try {
+    return snapshot(value);
+  } finally {
+    lastBytes = measuredBytes;
+    measuring = outer;
+    measuredBytes = outerBytes;
+    heapNumbers = outerBoxed;
+  }
+}
+
+/** The estimate of the last {@link snapshotJsonSized} call, in bytes. */
+export function snapshotBytes(): number {
+  return lastBytes;
+}
+
+function snapshot<T>(value: unknown): T {
   // Objects of this realm inherit nothing enumerable unless Object.prototype was polluted; only
   // then does each key need an own-property check (polluted keys must not leak into the cache).
   skipInherited = prototypeIsPolluted();
@@ -54,6 +92,8 @@ export function snapshotJson<T = unknown>(value: unknown): T {
     return copy(value, 0, undefined) as T;
   } catch (error) {
     if (error !== TOO_DEEP) throw error;
+    measuredBytes = 0;
+    heapNumbers = 0;
     // Rare: copy again, keeping the chain of ancestors, to tell a cycle from deep nesting and
     // say where. The fast pass counts depth only.
     return copy(value, 0, []) as T;
@@ -64,6 +104,16 @@ export function snapshotJson<T = unknown>(value: unknown): T {
 const TOO_DEEP = new NotJsonError('is nested too deeply');
 const EMPTY: object = {};
 let skipInherited = false;
+/*
+ * The size estimate of the walk under way, when it measures (snapshotJsonSized). Module state,
+ * not a parameter, so that a walk that does not measure passes nothing more per value.
+ * `heapNumbers` counts the boxed numbers met, so that an array holding numbers only (whose
+ * elements V8 stores unboxed) can take theirs back.
+ */
+let measuring = false;
+let measuredBytes = 0;
+let heapNumbers = 0;
+let lastBytes = 0;
 
 function prototypeIsPolluted(): boolean {
   for (const key in EMPTY) return key !== undefined;
@@ -75,9 +125,17 @@ function prototypeIsPolluted(): boolean {
 function copy(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
   // `typeof x === '…'` tests compile to type checks; a `switch (typeof x)` calls the Typeof builtin
   // and compares strings.
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    if (measuring) measuredBytes += stringBytes(value);
+    return value;
+  }
+  if (typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (value - value !== 0) throw new NotJsonError(`is ${value}`);
+    if (measuring && !isSmallInteger(value)) {
+      measuredBytes += HEAP_NUMBER_BYTES;
+      heapNumbers++;
+    }
     return value;
   }
   if (typeof value === 'object') {
@@ -110,10 +168,12 @@ function copyObject(value: object, depth: number, ancestors: object[] | undefine
   ancestors?.push(value);
   const next = depth + 1;
   let key = '';
+  let count = 0;
   try {
     // for-in allocates no key array (see skipInherited for inherited keys).
     for (key in source) {
       if (skipInherited && !hasOwn(source, key)) continue;
+      count++;
       const child = copy(source[key], next, ancestors);
       if (key === '__proto__') {
         Object.defineProperty(copied, key, {
@@ -131,6 +191,7 @@ function copyObject(value: object, depth: number, ancestors: object[] | undefine
     throw atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
   }
   ancestors?.pop();
+  if (measuring) measuredBytes += objectBytes(count);
   return copied;
 }
 
@@ -139,17 +200,29 @@ function copyArray(value: unknown[], depth: number, ancestors: object[] | undefi
   const copied = new Array<unknown>(length);
   ancestors?.push(value);
   const next = depth + 1;
+  const boxedBefore = heapNumbers;
+  let numbersOnly = true;
   let i = 0;
   try {
     for (; i < length; i++) {
       if (!(i in value)) throw new NotJsonError('is a hole in a sparse array');
-      copied[i] = copy(value[i], next, ancestors);
+      const element = value[i];
+      if (measuring && typeof element !== 'number') numbersOnly = false;
+      copied[i] = copy(element, next, ancestors);
     }
   } catch (error) {
     if (error === TOO_DEEP) throw error;
     throw atPath(error, `[${i}]`);
   }
   ancestors?.pop();
+  if (measuring) {
+    measuredBytes += arrayBytes(length);
+    // Numbers only: V8 keeps them in the element array itself (small integers or raw doubles).
+    if (numbersOnly) {
+      measuredBytes -= (heapNumbers - boxedBefore) * HEAP_NUMBER_BYTES;
+      heapNumbers = boxedBefore;
+    }
+  }
   return copied;
 }
 

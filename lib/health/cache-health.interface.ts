@@ -4,7 +4,8 @@
  */
 export interface CacheHealthOptions {
   /**
-   * Warn when the entries held are above this percentage of `maxEntries`.
+   * Warn when the entries held are above this percentage of `maxEntries`, and (with `maxBytes`)
+   * when their estimated bytes are above this percentage of `maxBytes`.
    * @default 80
    */
   maxUsagePercent?: number;
@@ -37,7 +38,13 @@ export type CacheHealthDetails = {
   usagePercent: number;
   hitRatePercent: number;
   stalePercent: number;
-  /** The Python original's messages for the checks past their threshold; empty when all is well. */
+  /** Estimated bytes held; only when the cache has `maxBytes`. */
+  totalBytes?: number;
+  /** The cache's `maxBytes`; only when it has one. */
+  maxBytes?: number;
+  /** `totalBytes` as a percentage of `maxBytes`; only when the cache has `maxBytes`. */
+  bytesUsagePercent?: number;
+  /** The seed's messages for the checks past their threshold; empty when all is well. */
   warnings: string[];
   /** The second tier's health (the Redis tier's), when one is attached. */
   tier?: { connected: boolean; l2Errors: number };

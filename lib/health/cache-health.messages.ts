@@ -5,6 +5,9 @@ const pct = (value: number): string => `${value.toFixed(1)}%`;
 export const USAGE_HIGH = (usagePercent: number): string =>
   `Cache usage high: ${pct(usagePercent)}`;
 
+export const BYTES_USAGE_HIGH = (bytesUsagePercent: number): string =>
+  `Cache memory usage high: ${pct(bytesUsagePercent)} of maxBytes`;
+
 export const LOW_HIT_RATE = (hitRatePercent: number): string =>
   `Low hit rate: ${pct(hitRatePercent)} - consider adjusting TTLs`;
 

@@ -5,6 +5,7 @@ import { CacheManager } from '../core/cache-manager.js';
 import type { CacheStats } from '../core/cache-stats.js';
 import type { CacheHealthDetails, CacheHealthOptions } from './cache-health.interface.js';
 import {
+  BYTES_USAGE_HIGH,
   INVALID_HEALTH_OPTION,
   LOW_HIT_RATE,
   MANY_STALE,
@@ -33,7 +34,8 @@ const round1 = (value: number): number => Math.round(value * 10) / 10;
  * }
  * ```
  *
- * It runs the Python original's `monitor_cache_health` checks (usage above 80% of `maxEntries`, hit rate
+ * It runs the Python original's `monitor_cache_health` checks (usage above 80% of `maxEntries`, and of
+ * `maxBytes` when the cache has a memory budget, hit rate
  * below 50%, more than 25% of entries STALE) and reports them as warnings in the details. Those are
  * tuning advice, not outages: the indicator stays `up` (or `degraded`, if asked) and only goes
  * `down` when the cache itself is broken: its statistics cannot be read, or its second tier (the
@@ -79,6 +81,10 @@ export class CacheHealthIndicator {
       stats.totalEntries === 0 ? 0 : (stats.staleEntries / stats.totalEntries) * 100;
     const warnings: string[] = [];
     if (usagePercent > maxUsagePercent) warnings.push(USAGE_HIGH(usagePercent));
+    const bytesUsagePercent = stats.getBytesUsage();
+    if (bytesUsagePercent !== undefined && bytesUsagePercent > maxUsagePercent) {
+      warnings.push(BYTES_USAGE_HIGH(bytesUsagePercent));
+    }
     if (stats.totalHits + stats.totalMisses > 0 && hitRatePercent < minHitRatePercent) {
       warnings.push(LOW_HIT_RATE(hitRatePercent));
     }
@@ -92,6 +98,11 @@ export class CacheHealthIndicator {
       stalePercent: round1(stalePercent),
       warnings,
     };
+    if (bytesUsagePercent !== undefined) {
+      details.totalBytes = stats.totalBytes;
+      details.maxBytes = stats.maxBytes;
+      details.bytesUsagePercent = round1(bytesUsagePercent);
+    }
     if (stats.tier !== undefined) {
       details.tier = { connected: stats.tier.connected, l2Errors: stats.tier.l2Errors };
       if (stats.tier.connected === false) {

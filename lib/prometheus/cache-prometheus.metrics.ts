@@ -31,6 +31,8 @@ const add = (tally: Tally, label: string, n = 1): void => {
  * | `fresh_cache_load_errors_total` | counter | |
  * | `fresh_cache_entries` (held now) | gauge | `category`, `status` |
  * | `fresh_cache_max_entries` | gauge | |
+ * | `fresh_cache_bytes` (estimated bytes held; only with `maxBytes`) | gauge | |
+ * | `fresh_cache_max_bytes` (only with `maxBytes`) | gauge | |
  *
  * Never labelled by key: a label per key would grow the registry without bound. Categories
  * become label values, so keep them a small, fixed set.
@@ -98,7 +100,7 @@ export class CachePrometheusMetrics {
       ['sets_total', 'Entries stored, by category', 'category', this.sets],
       [
         'evictions_total',
-        'Entries evicted to make room under maxEntries, by category',
+        'Entries evicted to make room under maxEntries or maxBytes, by category',
         'category',
         this.evictions,
       ],
@@ -116,6 +118,8 @@ export class CachePrometheusMetrics {
       'load_errors_total',
       'entries',
       'max_entries',
+      // A cache without a budget estimates no sizes: nothing to export.
+      ...(cache.maxBytes === undefined ? [] : ['bytes', 'max_bytes']),
     ].map((name) => prefix + name);
     // Check every name first, so that a clash registers nothing rather than half the metrics.
     for (const name of names) {
@@ -179,6 +183,25 @@ export class CachePrometheusMetrics {
         this.set(cache.maxEntries);
       },
     });
+    const maxBytes = cache.maxBytes;
+    if (maxBytes !== undefined) {
+      new Gauge({
+        name: `${prefix}bytes`,
+        help: 'Estimated bytes of the entries held (see maxBytes)',
+        registers,
+        collect: function (this: Gauge) {
+          this.set(cache.getStats().totalBytes ?? 0);
+        },
+      });
+      new Gauge({
+        name: `${prefix}max_bytes`,
+        help: 'The memory budget in estimated bytes (its maxBytes)',
+        registers,
+        collect: function (this: Gauge) {
+          this.set(maxBytes);
+        },
+      });
+    }
 
     this.unsubscribes = [
       cache.on('hit', ({ category }) => add(this.hits, category)),

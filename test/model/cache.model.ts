@@ -9,6 +9,7 @@
  */
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
 import { MAX_JSON_DEPTH } from '../../lib/core/json-snapshot.util.js';
+import { entryBytesOf } from './size.model.js';
 
 export interface ModelRecord {
   key: string;
@@ -23,6 +24,8 @@ export interface ModelRecord {
   lastAccessedMs: number;
   /** Write order, for `getKeys(category)`. */
   writeSeq: number;
+  /** The estimated size (see size.model.ts); counted only when the cache has `maxBytes`. */
+  bytes: number;
 }
 
 /** What a call did: its return value, or the class of error it threw. */
@@ -116,7 +119,21 @@ export class CacheModel {
   constructor(
     readonly maxEntries: number,
     readonly defaultTtl: number,
+    /** The memory budget, if any: entries are evicted, least recently used first, to stay under. */
+    readonly maxBytes?: number,
+    /** The largest entry taken (default: a tenth of `maxBytes`). */
+    readonly maxEntryBytes = maxBytes === undefined ? undefined : maxBytes / 10,
   ) {}
+
+  /** The estimated bytes of every entry held. */
+  get totalBytes(): number {
+    return this.entries.reduce((sum, r) => sum + r.bytes, 0);
+  }
+
+  /** Whether an entry of `bytes` is above the budget's `maxEntryBytes`. */
+  private tooLarge(bytes: number): boolean {
+    return this.maxEntryBytes !== undefined && bytes > this.maxEntryBytes;
+  }
 
   /** The cache read its clock and got `reading`. */
   observe(reading: number): void {
@@ -176,7 +193,9 @@ export class CacheModel {
     if (typeof key !== 'string' || key === '') return { value: false };
     if (!isJson(data)) return { value: false };
     if (metadata !== undefined && !isJsonObject(metadata)) return { value: false };
-    this.put(key, data, metadata ?? {}, ttl, category, this.now);
+    const bytes = entryBytesOf(key, data, metadata);
+    if (this.tooLarge(bytes)) return { value: false };
+    this.put(key, data, metadata ?? {}, ttl, category, this.now, bytes);
     this.sets++;
     return { value: true };
   }
@@ -193,8 +212,11 @@ export class CacheModel {
     timestampMs: number,
   ): boolean {
     const timestamp = Math.min(timestampMs, this.now);
+    // The tier's entry comes with metadata `{}`, which is sized like any given metadata.
+    const bytes = entryBytesOf(key, data, {});
+    if (this.tooLarge(bytes)) return false;
     if (this.now - timestamp > 2 * ttlSeconds * 1000) return false;
-    this.put(key, data, {}, ttlSeconds, category, timestamp);
+    this.put(key, data, {}, ttlSeconds, category, timestamp, bytes);
     return true;
   }
 
@@ -205,12 +227,19 @@ export class CacheModel {
     ttlSeconds: number,
     category: string,
     timestampMs: number,
+    bytes: number,
   ): void {
     const old = this.find(key);
     if (old !== undefined) this.remove(old);
     else if (this.entries.length >= this.maxEntries) {
       this.entries.shift();
       this.evictions++;
+    }
+    if (this.maxBytes !== undefined) {
+      while (this.entries.length > 0 && this.totalBytes + bytes > this.maxBytes) {
+        this.entries.shift();
+        this.evictions++;
+      }
     }
     this.entries.push({
       key,
@@ -223,6 +252,7 @@ export class CacheModel {
       accessCount: 0,
       lastAccessedMs: timestampMs,
       writeSeq: this.writeSeq++,
+      bytes,
     });
   }
 
@@ -383,6 +413,13 @@ export class CacheModel {
       hitRatePercent: requests === 0 ? 0 : (this.hits / requests) * 100,
       oldestEntryAgeSeconds: oldest,
       newestEntryAgeSeconds: newest,
+      ...(this.maxBytes === undefined
+        ? {}
+        : {
+            totalBytes: this.totalBytes,
+            maxBytes: this.maxBytes,
+            bytesUsagePercent: (this.totalBytes / this.maxBytes) * 100,
+          }),
     };
   }
 }

@@ -63,6 +63,9 @@ export interface HarnessOptions {
   fullCheck: boolean;
   /** Categories whose key lists are compared at each check. */
   categories: readonly string[];
+  /** The memory budget, if any (sizes are then tracked by the model too). */
+  maxBytes?: number;
+  maxEntryBytes?: number;
 }
 
 export class ModelHarness {
@@ -77,11 +80,18 @@ export class ModelHarness {
     this.cache = new CacheManager({
       maxEntries: options.maxEntries,
       defaultTtl: options.defaultTtl,
+      maxBytes: options.maxBytes,
+      maxEntryBytes: options.maxEntryBytes,
       cleanupInterval: 0,
       clock: () => this.raw,
       logger: silentLogger,
     });
-    this.model = new CacheModel(options.maxEntries, options.defaultTtl);
+    this.model = new CacheModel(
+      options.maxEntries,
+      options.defaultTtl,
+      options.maxBytes,
+      options.maxEntryBytes,
+    );
   }
 
   run(ops: readonly Op[]): void {

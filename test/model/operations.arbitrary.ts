@@ -145,13 +145,32 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
+/**
+ * Half the scenarios have no memory budget; the others one of a few entries' worth (an entry of
+ * a small value is about 200 bytes), so that writes evict by bytes, by count, or are refused.
+ */
+const budgetArbitrary: fc.Arbitrary<{ maxBytes?: number; maxEntryBytes?: number }> = fc.oneof(
+  fc.constant({}),
+  fc.integer({ min: 150, max: 2500 }).chain((maxBytes) =>
+    fc.record(
+      {
+        maxBytes: fc.constant(maxBytes),
+        maxEntryBytes: fc.integer({ min: Math.min(150, maxBytes), max: maxBytes }),
+      },
+      { requiredKeys: ['maxBytes'] },
+    ),
+  ),
+);
+
 /** A whole scenario: the cache's shape, how closely to check, and up to 200 operations. */
-export const scenarioArbitrary = fc.record({
-  maxEntries: fc.integer({ min: 1, max: 8 }),
-  defaultTtl: fc.constantFrom(...TTLS),
-  fullCheck: fc.boolean(),
-  ops: fc.array(opArbitrary, { maxLength: 200, size: 'max' }),
-});
+export const scenarioArbitrary = fc
+  .record({
+    maxEntries: fc.integer({ min: 1, max: 8 }),
+    defaultTtl: fc.constantFrom(...TTLS),
+    fullCheck: fc.boolean(),
+    ops: fc.array(opArbitrary, { maxLength: 200, size: 'max' }),
+  })
+  .chain((scenario) => budgetArbitrary.map((budget) => ({ ...scenario, ...budget })));
 
 /**
  * How many runs a property makes: `normal` in `npm test`, times MODEL_SCALE (an integer) when

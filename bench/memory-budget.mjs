@@ -1,0 +1,243 @@
+// `npm run bench:memory`: the `maxBytes` estimate against the heap, and what the budget costs.
+//
+// 1. Accuracy. For each value shape, a fresh `node --expose-gc` process writes 100,000 entries
+//    (values made by JSON.parse of a text built per entry, as values from a database or an HTTP
+//    call are: flat strings, no sharing) into a cache with a budget large enough to evict
+//    nothing, and compares the cache's `totalBytes` with the measured growth of
+//    `heapUsed + arrayBuffers` (the typed-array columns live outside the JS heap) after forced
+//    GCs. Target: within ±25% per shape.
+// 2. Cost of `set` with maxBytes on (a budget that never binds, and one that evicts by bytes on
+//    every write) against off, and off against another build (`BENCH_BASELINE`, that build's
+//    dist/core/index.js). Each figure is the median of per-call CPU times over batches of 4,096
+//    sets, in fresh processes, interleaved run by run. Target: on within 10% of off.
+//
+// Options: --runs N (default 5), --only accuracy|cost. Needs a build (`npm run bench:memory`
+// builds first).
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
+import { resolve } from 'node:path';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CORE = resolve(ROOT, 'dist/core/index.js');
+const ENTRIES = 100_000;
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+
+/** Each shape: the JSON text of entry `i`. */
+const SHAPES = {
+  'small objects': (i) =>
+    `{"id":${i},"name":"user-${i}","email":"user${i}@example.com","active":${i % 2 === 0},"score":${i + 0.5}}`,
+  'long ASCII strings (1,000 chars)': (i) => JSON.stringify(`${i}:`.padEnd(1000, 'abcdefghij')),
+  'Latin-1 strings (1,000 chars, one-byte)': (i) =>
+    JSON.stringify(`${i}:`.padEnd(1000, 'déjà vu ')),
+  'non-ASCII strings (500 chars, two-byte)': (i) => JSON.stringify(`${i}:`.padEnd(500, 'день日本')),
+  'arrays of 50 numbers': (i) =>
+    JSON.stringify(Array.from({ length: 50 }, (_, j) => (j % 2 === 0 ? i + j : (i + j) / 7))),
+  'nested objects': (i) =>
+    JSON.stringify({
+      user: { id: i, profile: { name: `name ${i}`, tags: [`t${i}`, `u${i}`, `v${i}`] } },
+      meta: { created: 1_700_000_000_000 + i, flags: [true, false], source: `src-${i % 1000}` },
+      items: [
+        { sku: `sku-${i}-1`, qty: 1, price: 9.99 },
+        { sku: `sku-${i}-2`, qty: 2, price: 19.5 },
+      ],
+    }),
+};
+
+function gc() {
+  for (let i = 0; i < 4; i++) globalThis.gc();
+}
+
+function used() {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function accuracy(CacheManager, { shape }) {
+  const text = SHAPES[shape];
+  const options = { maxEntries: ENTRIES, maxBytes: 2 ** 40, cleanupInterval: 0 };
+  new CacheManager(options).set('warm-up', JSON.parse(text(0)));
+  gc();
+  const before = used();
+  const cache = new CacheManager(options);
+  for (let i = 0; i < ENTRIES; i++) {
+    cache.set(`key:${String(i).padStart(6, '0')}`, JSON.parse(text(i)));
+  }
+  gc();
+  const measured = used() - before;
+  const stats = cache.getStats();
+  if (stats.totalEntries !== ENTRIES) throw new Error(`held ${stats.totalEntries}`);
+  return { estimated: stats.totalBytes, measured };
+}
+
+/** The value the suite's ops workloads write (bench/suite/workloads.ts). */
+const makeValue = (i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b', 'c'], n: i * 2 });
+
+function cost(CacheManager, { capacity, mode, workload }) {
+  const options = { maxEntries: capacity, cleanupInterval: 0, logger: silent };
+  // 'fits': a budget far above what the entries take; 'binding': one that holds about half of
+  // `capacity` such entries, so every new key evicts by bytes, not by count.
+  const probe = new CacheManager({ ...options, maxBytes: 2 ** 40 });
+  probe.set('key-0000000', makeValue(0));
+  const one = probe.getStats().totalBytes;
+  if (mode === 'fits') options.maxBytes = 2 ** 40;
+  if (mode === 'binding') options.maxBytes = one * (capacity / 2);
+  const cache = new CacheManager(options);
+  const keys = Array.from({ length: 2 * capacity }, (_, i) => `key-${String(i).padStart(7, '0')}`);
+  for (let i = 0; i < capacity; i++) cache.set(keys[i], makeValue(i));
+  const BATCH = 4096;
+  const samples = [];
+  let next = capacity;
+  const deadline = performance.now() + 1000;
+  for (let round = 0; performance.now() < deadline || round < 50; round++) {
+    // CPU time, not wall time: on a shared machine a preempted batch would count the other
+    // processes' time as ours.
+    const start = process.cpuUsage();
+    if (workload === 'set-existing') {
+      for (let j = 0; j < BATCH; j++) {
+        const i = (round * BATCH + j) % (mode === 'binding' ? capacity / 4 : capacity);
+        cache.set(keys[i], makeValue(i));
+      }
+    } else {
+      for (let j = 0; j < BATCH; j++) {
+        cache.set(keys[next], makeValue(next));
+        next = next + 1 === keys.length ? 0 : next + 1;
+      }
+    }
+    const cpu = process.cpuUsage(start);
+    samples.push(((cpu.user + cpu.system) * 1e3) / BATCH);
+  }
+  return { nsPerOp: median(samples.slice(10)) };
+}
+
+const silent = { debug() {}, log() {}, warn() {}, error() {} };
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function run(job) {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(job)],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out);
+}
+
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const range = (values, digits = 0) =>
+  `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+
+function table(header, rows) {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells) =>
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  console.log();
+}
+
+async function main() {
+  const runs = Number(arg('--runs', '5'));
+  const only = arg('--only', 'accuracy,cost').split(',');
+  const baseline = process.env.BENCH_BASELINE;
+  console.log(
+    `maxBytes benchmark, ${new Date().toISOString()}; ${cpus().length} cores, Node ${process.version}; ` +
+      `${runs} runs in fresh processes; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+  );
+  if (only.includes('accuracy')) {
+    const results = Object.fromEntries(Object.keys(SHAPES).map((s) => [s, []]));
+    for (let r = 0; r < runs; r++) {
+      for (const shape of Object.keys(SHAPES)) {
+        results[shape].push(run({ kind: 'accuracy', core: CORE, shape }));
+      }
+    }
+    console.log(`estimate against measured heap growth, ${fmt(ENTRIES)} entries (bytes per entry)`);
+    table(
+      ['shape', 'estimated', 'measured', 'estimate ÷ measured', '±25%'],
+      Object.entries(results).map(([shape, rs]) => {
+        const ratios = rs.map((x) => x.estimated / x.measured);
+        const ratio = median(ratios);
+        return [
+          shape,
+          fmt(median(rs.map((x) => x.estimated / ENTRIES))),
+          range(rs.map((x) => x.measured / ENTRIES)),
+          range(ratios, 2),
+          Math.abs(ratio - 1) <= 0.25 ? 'PASS' : 'FAIL',
+        ];
+      }),
+    );
+  }
+  if (only.includes('cost')) {
+    const impls = [
+      ['off', CORE, 'off'],
+      ['on (fits)', CORE, 'fits'],
+      ['on (binding)', CORE, 'binding'],
+      ...(baseline ? [['baseline (off)', resolve(baseline), 'off']] : []),
+    ];
+    const cases = [];
+    for (const workload of ['set-existing', 'set-evict']) {
+      for (const capacity of [1_000, 100_000]) {
+        cases.push({ workload, capacity, times: Object.fromEntries(impls.map(([n]) => [n, []])) });
+      }
+    }
+    for (let r = 0; r < runs; r++) {
+      for (const c of cases) {
+        // Rotate the order from run to run, so no implementation always runs first.
+        for (let k = 0; k < impls.length; k++) {
+          const [name, core, mode] = impls[(k + r) % impls.length];
+          c.times[name].push(
+            run({ kind: 'cost', core, mode, workload: c.workload, capacity: c.capacity }).nsPerOp,
+          );
+        }
+      }
+    }
+    console.log(
+      'cost of set (ns/op of CPU time, median of 4,096-set batches; ratios within each run)',
+    );
+    const rows = [];
+    for (const c of cases) {
+      for (const [name] of impls) {
+        const ratios = c.times[name].map((t, r) => t / c.times.off[r]);
+        rows.push([
+          c.workload,
+          fmt(c.capacity),
+          name,
+          range(c.times[name]),
+          name === 'off' ? '1' : `${range(ratios, 2)}×`,
+        ]);
+      }
+    }
+    table(['workload', 'capacity', 'maxBytes', 'ns/op', '× off'], rows);
+    console.log(
+      'on (fits): a budget that never binds (the cost of estimating and counting); on (binding):\n' +
+        'a budget of half the capacity, so every new key evicts by bytes' +
+        (baseline ? `\nbaseline: ${baseline}` : ''),
+    );
+  }
+}
+
+// Last: every helper above is defined by now.
+const child = process.argv[2] === '--child' ? JSON.parse(process.argv[3]) : undefined;
+if (child !== undefined) {
+  const { CacheManager } = await import(pathToFileURL(child.core).href);
+  const result =
+    child.kind === 'accuracy' ? accuracy(CacheManager, child) : cost(CacheManager, child);
+  process.stdout.write(JSON.stringify(result));
+} else {
+  await main();
+}

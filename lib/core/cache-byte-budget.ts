@@ -1,0 +1,73 @@
+/*
+ * The memory budget (`maxBytes`): the estimated size of each held entry and their sum.
+ *
+ * Invariant: `totalBytes` is the sum of `sizes[slot]` over the held slots, and a free slot's size
+ * is 0. The table records a slot's size when it writes the slot and releases it when it frees
+ * the slot, so the sum never needs a scan. A cache without `maxBytes` has no budget at all: its
+ * writes estimate nothing and its table skips every line here.
+ */
+
+import { ENTRY_OVERHEAD_BYTES, stringBytes } from './json-size.util.js';
+
+/**
+ * The estimated bytes of an entry: its key, its data and metadata (estimated by the snapshot
+ * walk) and the cache's own columns. The category is not counted: categories are a few strings
+ * shared by many entries.
+ */
+export function entryBytes(key: string, dataBytes: number, metadataBytes: number): number {
+  return ENTRY_OVERHEAD_BYTES + stringBytes(key) + dataBytes + metadataBytes;
+}
+
+/** Slots of the size column a new budget starts with; it doubles as the table grows. */
+const INITIAL_SLOTS = 256;
+
+export class CacheByteBudget {
+  /** The estimated bytes of every entry held. */
+  totalBytes = 0;
+  /** The estimated bytes of the entry in each slot; 0 for a free slot. */
+  private sizes = new Float64Array(INITIAL_SLOTS);
+
+  constructor(
+    /** The budget: `totalBytes` stays at or below it. */
+    readonly maxBytes: number,
+    /** The largest entry the budget takes. */
+    readonly maxEntryBytes: number,
+  ) {}
+
+  /** The estimated bytes of the entry in `slot` (0 when none was recorded). */
+  sizeOf(slot: number): number {
+    return slot < this.sizes.length ? this.sizes[slot]! : 0;
+  }
+
+  /** Whether `bytes` more would pass the budget. */
+  exceededBy(bytes: number): boolean {
+    return this.totalBytes + bytes > this.maxBytes;
+  }
+
+  /** Records that `slot` now holds an entry of `bytes` (replacing what it held). */
+  record(slot: number, bytes: number): void {
+    let sizes = this.sizes;
+    if (slot >= sizes.length) {
+      let length = sizes.length * 2;
+      while (slot >= length) length *= 2;
+      const grown = new Float64Array(length);
+      grown.set(sizes);
+      this.sizes = sizes = grown;
+    }
+    this.totalBytes += bytes - sizes[slot]!;
+    sizes[slot] = bytes;
+  }
+
+  /** Records that `slot` was freed. */
+  release(slot: number): void {
+    if (slot >= this.sizes.length) return;
+    this.totalBytes -= this.sizes[slot]!;
+    this.sizes[slot] = 0;
+  }
+
+  /** Forgets every size (the table was cleared). */
+  reset(): void {
+    this.totalBytes = 0;
+    this.sizes = new Float64Array(INITIAL_SLOTS);
+  }
+}
