@@ -44,7 +44,7 @@ export type CacheHealthDetails = {
   maxBytes?: number;
   /** `totalBytes` as a percentage of `maxBytes`; only when the cache has `maxBytes`. */
   bytesUsagePercent?: number;
-  /** The seed's messages for the checks past their threshold; empty when all is well. */
+  /** The Python original's messages for the checks past their threshold; empty when all is well. */
   warnings: string[];
   /** The second tier's health (the Redis tier's), when one is attached. */
   tier?: { connected: boolean; l2Errors: number };
