@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { MAX_JSON_DEPTH } from '../core/json-snapshot.util.js';
 import { errorMessage } from '../core/error-text.util.js';
 
@@ -61,13 +63,29 @@ function pathOf(walk: Walk): string {
   return text;
 }
 
-/** The default key of a call: `ClassName.method(<serialized arguments>)`. */
+/**
+ * The longest default key kept as text. Longer ones (a large argument) become a digest, so a
+ * 100 MB argument does not make a 100 MB key held in memory and sent to Redis.
+ */
+export const MAX_DEFAULT_KEY_LENGTH = 250;
+
+/**
+ * The default key of a call: `ClassName.method(<serialized arguments>)`, or, when that is longer
+ * than {@link MAX_DEFAULT_KEY_LENGTH}, `ClassName.method(sha256:<digest>)` with the SHA-256 of
+ * the serialized arguments (base64url). The digest is the same in every process, so instances
+ * sharing a Redis tier still share the entry; no serialized argument list starts with `sha256:`,
+ * so a digest key never equals a text one.
+ */
 export function defaultCacheKey(
   className: string,
   methodName: string,
   args: readonly unknown[],
 ): string {
-  return `${className}.${methodName}(${serializeArguments(args)})`;
+  const serialized = serializeArguments(args);
+  const key = `${className}.${methodName}(${serialized})`;
+  if (key.length <= MAX_DEFAULT_KEY_LENGTH) return key;
+  const digest = createHash('sha256').update(serialized).digest('base64url');
+  return `${className}.${methodName}(sha256:${digest})`;
 }
 
 function write(value: unknown, walk: Walk): string {
@@ -164,7 +182,9 @@ const PRIVATE_STATE = /(?:^|[^\w$])#[A-Za-z_$]|classPrivate|class_private|\.set\
  * built-in that keeps state in internal slots) and declares no `#private` members. Two
  * different classes with the same name would write the same text, so only the first class seen
  * with a name makes keys; instances of another one are refused (their calls run uncached), and
- * no key ever stands for two classes, in this process or any other that shares the Redis tier.
+ * no key stands for two classes in this process. Processes sharing a Redis tier could meet two
+ * such classes in different orders: an app with two data classes of one name gives their
+ * methods a `key` (docs/decorators.md says so).
  */
 function dataClassNameOf(prototype: object): DataClassVerdict {
   let verdict = verdicts.get(prototype);

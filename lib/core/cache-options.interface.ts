@@ -25,7 +25,7 @@ export interface CacheManagerOptions {
   /**
    * Where log lines go. Debug lines (the seed's "Cached data for key…", "Cache hit…") are
    * formatted only when `debug` is true.
-   * @default a logger that writes warnings and errors to the console
+   * @default a logger that writes every line to the console, prefixed `[CacheManager]`
    */
   logger?: CacheLogger;
   /**

@@ -5,11 +5,14 @@ import type { RedisClientLike } from './redis-tier.options.interface.js';
  * connection, removed together when the tier closes, and how a connection is connected and shut.
  */
 
+/** A connection event's listener, as the client declares it. */
+type Listener = Parameters<RedisClientLike['on']>[1];
+
 /** Listeners put on connections, so that `offAll()` can take exactly them off again. */
 export class ConnectionListeners {
-  private readonly listeners: [RedisClientLike, string, (...args: never[]) => void][] = [];
+  private readonly listeners: [RedisClientLike, string, Listener][] = [];
 
-  on(connection: RedisClientLike, event: string, listener: (...args: never[]) => void): void {
+  on(connection: RedisClientLike, event: string, listener: Listener): void {
     connection.on(event, listener);
     this.listeners.push([connection, event, listener]);
   }

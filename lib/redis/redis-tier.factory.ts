@@ -63,7 +63,10 @@ export async function attachRedisTier(
     const Redis = await loadRedisConstructor();
     client = new Redis(resolved.url!, connectionOptions(resolved));
   }
-  const subscriber = client.duplicate();
+  // The bus subscribes again itself on every 'ready', and handles its failure. ioredis's own
+  // re-subscription after a reconnect leaves its promise unhandled: a connection lost (or
+  // closed by `close()`) during the handshake would end in an unhandled rejection.
+  const subscriber = client.duplicate({ autoResubscribe: false });
   const tier = new RedisTier(cache, client, subscriber, resolved, logger, ownsClient);
   cacheInternals(cache).attachTier(tier);
   tier.start();

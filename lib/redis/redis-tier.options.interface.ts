@@ -9,7 +9,8 @@ export interface RedisClientLike {
   /** The client's own options; the tier reads `keyPrefix` to refuse a client that has one. */
   readonly options?: { keyPrefix?: string };
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: (string | number)[]): Promise<unknown>;
+  /** `SET key value PX milliseconds NX`: the one form the tier sends (taking the lease). */
+  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
   eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /**
    * Runs a script Redis already holds, by its SHA1. Optional: without it every script is sent
@@ -20,12 +21,17 @@ export interface RedisClientLike {
   subscribe(channel: string): Promise<unknown>;
   /** Connects a client created with `lazyConnect` (status `'wait'`). */
   connect?(): Promise<unknown>;
-  /** A new connection with the same options, used for the invalidation bus. */
-  duplicate(): RedisClientLike;
+  /**
+   * A new connection with the same options but `override`, used for the invalidation bus (the
+   * tier passes `{ autoResubscribe: false }`: it subscribes again itself after a reconnect).
+   */
+  duplicate(override?: Record<string, unknown>): RedisClientLike;
   quit(): Promise<unknown>;
   disconnect(): void;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as EventEmitter declares it
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as EventEmitter declares it
+  off(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 /** When the tier stops trying Redis after failures, and for how long. */

@@ -27,8 +27,8 @@ export const WALKTHROUGH_SECTIONS = [
 const show = (value: unknown): string => JSON.stringify(value);
 
 /**
- * Every feature of the seed's cache manager, section by section, like the seed's
- * `example_usage.py` and its "Example Output". Time is an injected clock: "Waiting 2 seconds..."
+ * Every feature of the Python cache manager this library was ported from, section by section,
+ * like its `example_usage.py` and its "Example Output". Time is an injected clock: "Waiting 2 seconds..."
  * moves it, so the whole walkthrough runs in milliseconds.
  */
 export async function runWalkthrough(print: Print = console.log): Promise<void> {
@@ -111,7 +111,10 @@ function freshness(print: Print): void {
   clock.wait(2);
   print(`Fresh data available: ${cache.get('fresh_test') !== undefined}`);
   print(`Stale data: ${describe(cache.get('fresh_test', { includeStale: true }))}`);
-  print('Waiting 3 more seconds (past twice the TTL)...');
+  print(
+    'The stale window: FRESH for the 3 s TTL, STALE from 3 s to 6 s (twice the TTL), then EXPIRED',
+  );
+  print('Waiting 3 more seconds (7 s: past twice the TTL)...');
   clock.wait(3);
   const entries = cache.getAllEntries();
   print(`Status now: ${entries.get('fresh_test')?.status}`);
@@ -181,7 +184,7 @@ async function commandPatterns(print: Print): Promise<void> {
     return { output: `${command}: 4 users online`, execution_time: 0.5, timestamp: clock.read() };
   };
 
-  // The seed's handle_command_result: cache a successful result with its metadata.
+  // The Python original's handle_command_result: cache a successful result with its metadata.
   const result = await runCommand('users');
   cache.set(`command_result_users`, result, {
     ttl: 300,
@@ -221,7 +224,7 @@ async function asyncUsage(print: Print): Promise<void> {
   );
   print(`5 concurrent requests, ${loads} load (they shared it): ${show(answers[0])}`);
 
-  // The seed's get_cached_or_fresh_data, for a WebSocket client.
+  // The Python original's get_cached_or_fresh_data, for a WebSocket client.
   const getCachedOrFresh = async (command: string, forceRefresh = false) => {
     const key = `ws_data_${command}`;
     if (!forceRefresh) {
@@ -233,12 +236,20 @@ async function asyncUsage(print: Print): Promise<void> {
           output: entry.data,
           cached: true,
           age_seconds: entry.getAgeSeconds(),
+          status: entry.status,
         };
       }
     }
     const fresh = await fetchStatus();
     cache.set(key, fresh, { ttl: 30, category: 'container_status' });
-    return { type: 'command_response', command, output: fresh, cached: false, age_seconds: 0 };
+    return {
+      type: 'command_response',
+      command,
+      output: fresh,
+      cached: false,
+      age_seconds: 0,
+      status: CacheStatus.FRESH,
+    };
   };
   print(`First WebSocket answer: ${show(await getCachedOrFresh('status'))}`);
   clock.wait(12);
@@ -246,14 +257,24 @@ async function asyncUsage(print: Print): Promise<void> {
   print(`Forced refresh: ${show(await getCachedOrFresh('status', true))}`);
 
   // stale-while-revalidate: a STALE answer at once, refreshed in the background.
+  print('The stale window: a 30 s TTL is FRESH for 30 s, STALE from 30 s to 60 s, then EXPIRED');
   clock.wait(40);
   const stale = await cache.wrap('container_status', fetchStatus, {
     ttl: 30,
     staleWhileRevalidate: true,
   });
-  print(`After 40 s, stale-while-revalidate answers at once: ${show(stale)}`);
+  print(
+    `52 s after it was written (STALE), stale-while-revalidate answers at once: ${show(stale)}`,
+  );
   await new Promise((resolve) => setImmediate(resolve));
   print(`...and the refreshed value is cached: ${show(cache.getData('container_status'))}`);
+  print(
+    `WebSocket answer 40 s after the forced refresh: ${show(await getCachedOrFresh('status'))}`,
+  );
+  clock.wait(21);
+  print(
+    `WebSocket answer 61 s after it, past twice the TTL (EXPIRED, a miss): ${show(await getCachedOrFresh('status'))}`,
+  );
 }
 
 function cleanupAndMemory(print: Print): void {
@@ -276,7 +297,7 @@ function cleanupAndMemory(print: Print): void {
   print(`Cleaned up ${cache.cleanup()} expired entries`);
   print(`Memory usage: ${cache.getStats().totalEntries}/${cache.maxEntries} entries`);
 
-  // The seed's monitor_cache_health.
+  // The Python original's monitor_cache_health.
   const after = cache.getStats();
   const usagePercent = (after.totalEntries / cache.maxEntries) * 100;
   const hitRate = after.getHitRate();

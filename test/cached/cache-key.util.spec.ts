@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { createHash } from 'node:crypto';
+
 import {
   defaultCacheKey,
+  MAX_DEFAULT_KEY_LENGTH,
   serializeArguments,
   UnserializableArgumentError,
 } from '../../lib/cached/cache-key.util.js';
@@ -198,6 +201,30 @@ describe('serializeArguments', () => {
 });
 
 describe('defaultCacheKey', () => {
+  it('turns a key longer than MAX_DEFAULT_KEY_LENGTH into a stable digest of the arguments', () => {
+    const large = { rows: Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `row ${i}` })) };
+    const key = defaultCacheKey('Reports', 'render', [large]);
+    expect(key).toMatch(/^Reports\.render\(sha256:[A-Za-z0-9_-]{43}\)$/);
+    expect(key.length).toBeLessThanOrEqual(MAX_DEFAULT_KEY_LENGTH);
+    // The same in every process: a SHA-256 of the serialized arguments, nothing per process.
+    const expected = createHash('sha256')
+      .update(serializeArguments([large]))
+      .digest('base64url');
+    expect(key).toBe(`Reports.render(sha256:${expected})`);
+    expect(
+      defaultCacheKey('Reports', 'render', [JSON.parse(JSON.stringify(large)) as typeof large]),
+    ).toBe(key);
+    large.rows[9_999]!.name = 'changed';
+    expect(defaultCacheKey('Reports', 'render', [large])).not.toBe(key);
+  });
+
+  it('keeps keys up to MAX_DEFAULT_KEY_LENGTH as text', () => {
+    const prefix = 'Reports.render("';
+    const fits = 'x'.repeat(MAX_DEFAULT_KEY_LENGTH - prefix.length - 2);
+    expect(defaultCacheKey('Reports', 'render', [fits])).toBe(`${prefix}${fits}")`);
+    expect(defaultCacheKey('Reports', 'render', [`${fits}x`])).toMatch(/\(sha256:/);
+  });
+
   it('is ClassName.method(arguments)', () => {
     expect(defaultCacheKey('CommandQueue', 'run', ['users', { world: 'w1' }])).toBe(
       'CommandQueue.run("users",{"world":"w1"})',

@@ -1,6 +1,10 @@
-import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import { setTimeout as realSetTimeout } from 'node:timers';
 
+import { afterAll, afterEach, beforeAll, expect, it, jest } from '@jest/globals';
+import { Redis } from 'ioredis';
+
+import type { RedisTier } from '../../lib/redis/redis-tier.js';
+import { fakeCommandTimers } from './command-timers.util.js';
 import { describeWithRedis } from './describe-with-redis.js';
 import { RedisServerHarness } from './redis-server.harness.js';
 import { adminClient, createInstance, type Instance } from './redis-tier.fixture.js';
@@ -9,27 +13,30 @@ import { waitFor } from './wait-for.util.js';
 const PREFIX = 'burst:';
 const BURST = 4000;
 /**
- * Short, so that a busy stretch of two of them is quick (the bug does not depend on it), but long
- * enough that a reply delayed by a loaded machine (the whole suite runs in parallel) is not late.
+ * The tier's timers are faked in these tests (see `fakeCommandTimers`): no write times out
+ * unless a test moves the clock past this, however slowly a loaded machine lets Redis answer.
  */
 const WRITE_TIMEOUT = 800;
 jest.setTimeout(30_000);
 
 /**
- * Keeps this process busy, as a synchronous job (a large JSON parse, a report) does: replies from
- * Redis arrive meanwhile but cannot be read until it ends.
+ * A synchronous job (a large JSON parse, a report) that keeps this process busy for `ms` by the
+ * tier's clock: the timers due meanwhile fire when it ends, and no reply is read during it.
  */
-function busy(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    // spin
-  }
+function busyFor(ms: number): void {
+  jest.advanceTimersByTime(ms);
+}
+
+/** Resolves once every command sent before it has its reply: replies come in order. */
+async function drained(tier: RedisTier): Promise<void> {
+  await tier.fetch('drained');
 }
 
 describeWithRedis('Redis tier: a burst of writes', () => {
   let redis: RedisServerHarness;
   let admin: Redis;
   let a: Instance | undefined;
+  let ownClient: Redis | undefined;
 
   beforeAll(async () => {
     redis = await RedisServerHarness.start();
@@ -37,8 +44,11 @@ describeWithRedis('Redis tier: a burst of writes', () => {
   });
 
   afterEach(async () => {
+    jest.useRealTimers();
     await a?.close();
     a = undefined;
+    await ownClient?.quit();
+    ownClient = undefined;
     await admin.flushall();
   });
 
@@ -47,33 +57,75 @@ describeWithRedis('Redis tier: a burst of writes', () => {
     await redis.stop();
   });
 
-  const start = async (): Promise<Instance> => {
+  /** Instance A, connected, with its command timers faked (`client`: a connection of the test's). */
+  const start = async (client?: Redis): Promise<Instance> => {
     a = await createInstance(redis.url, {
       keyPrefix: PREFIX,
       instanceId: 'A',
       writeTimeout: WRITE_TIMEOUT,
+      ...(client === undefined ? {} : { url: undefined, client }),
     });
     const tier = a.tier;
     await waitFor(() => tier.getStats().connected && tier.getStats().busConnected, {
       what: 'A connected',
     });
+    fakeCommandTimers();
     return a;
   };
 
   const entriesInRedis = async (): Promise<number> => (await admin.keys(`${PREFIX}e:*`)).length;
 
-  it('writes every entry of a burst made in a long synchronous stretch, without errors, circuit closed', async () => {
-    const { cache, tier } = await start();
+  /**
+   * Instance A on a connection of the test's, whose replies the test holds back: `hold()` and
+   * this process reads no reply until `release()`, as when it is busy.
+   */
+  const startHolding = async () => {
+    ownClient = new Redis(redis.url, {
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
+    const instance = await start(ownClient);
+    const socket = ownClient.stream;
+    return { ...instance, hold: () => socket.pause(), release: () => socket.resume() };
+  };
 
-    // The sets and a busy stretch longer than the write timeout, all before the event loop runs.
-    for (let i = 0; i < BURST / 2; i++) cache.set(`k:${i}`, { i, payload: 'x'.repeat(200) });
-    busy(2 * WRITE_TIMEOUT);
-    for (let i = BURST / 2; i < BURST; i++) cache.set(`k:${i}`, { i, payload: 'x'.repeat(200) });
+  /** Runs `job` in the timers phase of the event loop, where a real timer would fire. */
+  const inTimersPhase = (job: () => void) =>
+    new Promise<void>((resolve) => {
+      realSetTimeout(() => {
+        job();
+        resolve();
+      }, 0);
+    });
 
-    await waitFor(async () => (await entriesInRedis()) === BURST, {
+  /** Lets the event loop go round, so that a timeout judged on `setImmediate` is judged. */
+  const loopTurns = async () => {
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  const allInRedis = () =>
+    waitFor(async () => (await entriesInRedis()) === BURST, {
       timeoutMs: 20_000,
       what: `${BURST} entries in Redis`,
     });
+
+  it('writes every entry of a burst made in a long synchronous stretch, without errors, circuit closed', async () => {
+    const { cache, tier, hold, release } = await startHolding();
+    hold();
+
+    // The sets and a busy stretch longer than the write timeout, all before the event loop runs.
+    for (let i = 0; i < BURST / 2; i++) cache.set(`k:${i}`, { i, payload: 'x'.repeat(200) });
+    busyFor(2 * WRITE_TIMEOUT);
+    for (let i = BURST / 2; i < BURST; i++) cache.set(`k:${i}`, { i, payload: 'x'.repeat(200) });
+    await allInRedis();
+    // The writes' timeout starts when they go out, at the end of the stretch: time running on
+    // for less than it, replies still unread, fails none of them.
+    await inTimersPhase(() => busyFor(WRITE_TIMEOUT - 1));
+    await loopTurns();
+    release();
+
+    await drained(tier);
     expect(tier.getStats()).toMatchObject({
       l2Errors: 0,
       l2Skipped: 0,
@@ -83,17 +135,21 @@ describeWithRedis('Redis tier: a burst of writes', () => {
   });
 
   it('does not count writes as timed out when Redis answered while this process was busy', async () => {
-    const { cache, tier } = await start();
+    const { cache, tier, hold, release } = await startHolding();
+    hold();
     for (let i = 0; i < BURST; i++) cache.set(`k:${i}`, i);
-    // The writes go out when the synchronous stretch ends; then this process is busy again past
-    // their timeout, while Redis answers them.
-    await Promise.resolve();
-    busy(2 * WRITE_TIMEOUT);
+    // The writes go out when the synchronous stretch ends; Redis answers them all (as seen on
+    // another connection) while this process reads nothing.
+    await allInRedis();
 
-    await waitFor(async () => (await entriesInRedis()) === BURST, {
-      timeoutMs: 20_000,
-      what: `${BURST} entries in Redis`,
+    // The busy stretch ends past the writes' timeout: its timer fires first (in the timers
+    // phase, as a real timer would), with the replies there to be read right after.
+    await inTimersPhase(() => {
+      busyFor(2 * WRITE_TIMEOUT);
+      release();
     });
+
+    await drained(tier);
     // A write judged failed would be kept, and replayed as a removal: every entry must stay.
     expect(tier.getStats()).toMatchObject({
       l2Errors: 0,

@@ -9,6 +9,13 @@ import { waitFor } from './wait-for.util.js';
 const PREFIX = 'lock:';
 /** Long enough never to run out in the tests that do not wait for it. */
 const LONG_LEASE = { leaseTimeout: 20_000, pollInterval: 20 };
+/**
+ * No command may time out in these tests: an instance that cannot ask Redis for the lease
+ * loads at once (right for the tier, not what these tests look at). The default 250 ms is
+ * reached on a loaded machine; this is far above any reply seen there, and below the test
+ * timeout.
+ */
+const NO_TIMEOUTS = { commandTimeout: 10_000, writeTimeout: 10_000 };
 jest.setTimeout(30_000);
 
 /** A loader the test finishes when it wants: the instance running it holds the lease until then. */
@@ -53,7 +60,7 @@ describeWithRedis('Redis tier: one loader at a time across instances (distribute
   const instance = async (id: string, lock: object = LONG_LEASE): Promise<Instance> => {
     const created = await createInstance(
       redis.url,
-      { keyPrefix: PREFIX, instanceId: id, distributedLock: lock },
+      { keyPrefix: PREFIX, instanceId: id, distributedLock: lock, ...NO_TIMEOUTS },
       { clock },
     );
     instances.push(created);

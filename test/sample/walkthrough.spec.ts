@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 describe('npm run example (the walkthrough)', () => {
-  it('prints every section of the seed, in order, and finishes', () => {
+  it('prints every section of the Python original example, in order, and finishes', () => {
     expect([...sections.keys()]).toEqual([...WALKTHROUGH_SECTIONS]);
     expect(output[0]).toBe('Cache Manager Examples');
     expect(output.at(-1)).toBe('All examples completed.');
@@ -46,6 +46,7 @@ describe('npm run example (the walkthrough)', () => {
     expect(text).toContain('Still fresh: {"value":42} (status: fresh, age: 2.0s)');
     expect(text).toContain('Fresh data available: false');
     expect(text).toContain('Stale data: {"value":42} (status: stale, age: 4.0s)');
+    expect(text).toContain('STALE from 3 s to 6 s (twice the TTL), then EXPIRED');
     expect(text).toContain('Status now: expired');
     expect(text).toContain('Even with includeStale: nothing');
   });
@@ -79,6 +80,15 @@ describe('npm run example (the walkthrough)', () => {
     expect(text).toMatch(/Second WebSocket answer: .*"cached":true,"age_seconds":12/);
     expect(text).toMatch(/Forced refresh: .*"cached":false/);
     expect(text).toContain('...and the refreshed value is cached: {"state":"running","load":4}');
+  });
+
+  it('async use: states when the stale window closes, and shows the miss after it', () => {
+    const text = sections.get('Async Usage')!;
+    expect(text).toContain('a 30 s TTL is FRESH for 30 s, STALE from 30 s to 60 s, then EXPIRED');
+    expect(text).toMatch(
+      /40 s after the forced refresh: .*"cached":true,"age_seconds":40,"status":"stale"/,
+    );
+    expect(text).toMatch(/61 s after it, past twice the TTL \(EXPIRED, a miss\): .*"cached":false/);
   });
 
   it('cleanup and memory: evicts the least recently used, cleans expired entries', () => {
