@@ -3,13 +3,15 @@ import type {
   ResolvedCacheManagerOptions,
 } from './cache-options.interface.js';
 import { INVALID_OPTION } from './cache.messages.js';
-import { isValidTtl } from './cache-status.util.js';
+import { isValidTimeout, isValidTtl, MAX_TIMEOUT_SECONDS } from './cache-status.util.js';
 
 /** The seed's defaults: five minutes to live, a thousand entries, a cleanup every minute. */
 export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze({
   defaultTtl: 300,
   maxEntries: 1000,
   cleanupInterval: 60,
+  softTimeout: 0,
+  hardTimeout: 0,
 });
 
 /** The largest `maxEntries`: slot indexes live in 32-bit typed arrays. */
@@ -42,6 +44,8 @@ export function resolveCacheOptions(
     defaultTtl = DEFAULT_CACHE_OPTIONS.defaultTtl,
     maxEntries = DEFAULT_CACHE_OPTIONS.maxEntries,
     cleanupInterval = DEFAULT_CACHE_OPTIONS.cleanupInterval,
+    softTimeout = DEFAULT_CACHE_OPTIONS.softTimeout,
+    hardTimeout = DEFAULT_CACHE_OPTIONS.hardTimeout,
   } = options;
   if (!isValidTtl(defaultTtl)) {
     throw new RangeError(
@@ -92,7 +96,34 @@ export function resolveCacheOptions(
       INVALID_OPTION('logger', 'an object with debug, log, warn and error methods', logger),
     );
   }
-  return { defaultTtl, maxEntries, cleanupInterval };
+  for (const [option, seconds] of [
+    ['softTimeout', softTimeout],
+    ['hardTimeout', hardTimeout],
+  ] as const) {
+    if (!isValidTimeout(seconds)) {
+      throw new RangeError(
+        INVALID_OPTION(
+          option,
+          expectedNumber(
+            `a finite number of seconds from 0 (off) to ${MAX_TIMEOUT_SECONDS}`,
+            seconds,
+          ),
+          seconds,
+        ),
+      );
+    }
+  }
+  if (softTimeout > 0 && hardTimeout > 0 && softTimeout >= hardTimeout) {
+    // The soft timeout would never be reached: the hard one always fires first.
+    throw new RangeError(
+      INVALID_OPTION(
+        'softTimeout',
+        `fewer seconds than hardTimeout (${hardTimeout}), or 0`,
+        softTimeout,
+      ),
+    );
+  }
+  return { defaultTtl, maxEntries, cleanupInterval, softTimeout, hardTimeout };
 }
 
 /**
@@ -102,7 +133,17 @@ export function resolveCacheOptions(
 function readOptions(options: CacheManagerOptions): CacheManagerOptions {
   try {
     const { defaultTtl, maxEntries, cleanupInterval, clock, debug, logger } = options;
-    return { defaultTtl, maxEntries, cleanupInterval, clock, debug, logger };
+    const { softTimeout, hardTimeout } = options;
+    return {
+      defaultTtl,
+      maxEntries,
+      cleanupInterval,
+      clock,
+      debug,
+      logger,
+      softTimeout,
+      hardTimeout,
+    };
   } catch (error) {
     throw new RangeError(
       INVALID_OPTION('options', 'an object whose properties can be read', options),
