@@ -12,6 +12,8 @@ export default tseslint.config(
       'dist-sample/',
       'coverage/',
       'bench/results/',
+      'reports/',
+      '.stryker-tmp/',
       'test/consumers/',
     ],
   },

@@ -19,6 +19,7 @@ export type {
 } from './cached/interfaces/cached-options.interface.js';
 
 export { CacheManager, CLEANUP_SLICE_MS } from './core/cache-manager.js';
+export { CacheLoadTimeoutError } from './core/cache-load-timeout.error.js';
 export { CacheEntry, type CacheEntryDict } from './core/cache-entry.js';
 export { CacheStats, type CacheStatsDict } from './core/cache-stats.js';
 export { CacheStatus } from './core/cache-status.enum.js';

@@ -2,6 +2,7 @@ import { defer, from, isObservable, lastValueFrom, type Observable } from 'rxjs'
 import { filter } from 'rxjs/operators';
 
 import { cacheInternals } from '../core/cache-manager.js';
+import type { CacheEntry } from '../core/cache-entry.js';
 import { CacheStatus } from '../core/cache-status.enum.js';
 import { errorMessage, errorStack } from '../core/error-text.util.js';
 import type { WrapOptions } from '../core/wrap-options.interface.js';
@@ -116,6 +117,8 @@ function prepareCall(
       staleWhileRevalidate: options.staleWhileRevalidate,
       staleIfError: options.staleIfError,
       forceRefresh,
+      softTimeout: options.softTimeout,
+      hardTimeout: options.hardTimeout,
       unless: options.unless,
       onUncacheable: (reason) =>
         warnOnce(binding, `${methodId}:result`, RESULT_NOT_CACHED(methodId, reason)),
@@ -220,7 +223,7 @@ function runAndCache(
   key: string,
   invoke: () => unknown,
   wrapOptions: WrapOptions,
-  stale: { data: unknown; getAgeSeconds(): number } | undefined,
+  stale: CacheEntry<unknown> | undefined,
 ): unknown {
   const { logger } = binding;
   const cache = cacheInternals(binding.cache);
@@ -244,7 +247,7 @@ function runAndCache(
   if (isThenable(result)) {
     state.kind = 'promise';
     const promise = result;
-    const loaded = cache.load(key, () => promise, wrapOptions);
+    const loaded = cache.load(key, () => promise, wrapOptions, stale);
     // `load` may answer without waiting for this promise (from a second tier, or a load already
     // under way): its failure must not then be reported as unhandled. `loaded` still fails.
     Promise.resolve(promise).catch(() => undefined);

@@ -1,5 +1,5 @@
-import { INVALID_CATEGORY, INVALID_TTL } from '../core/cache.messages.js';
-import { isValidCategory, isValidTtl } from '../core/cache-status.util.js';
+import { INVALID_CATEGORY, INVALID_TIMEOUT, INVALID_TTL } from '../core/cache.messages.js';
+import { isValidCategory, isValidTimeout, isValidTtl } from '../core/cache-status.util.js';
 import { CACHED_METADATA } from './cached.constants.js';
 import { INVALID_DECORATOR_OPTION } from './cached.messages.js';
 import { createCachedMethod, declaredKind } from './cached-method.util.js';
@@ -69,6 +69,12 @@ export function assertCachedOptions(methodId: string, options: CachedOptions): v
   if (unless !== undefined && typeof unless !== 'function') throw fail('unless', 'a function');
   if (forceRefresh !== undefined && typeof forceRefresh !== 'function') {
     throw fail('forceRefresh', 'a function of the arguments');
+  }
+  for (const name of ['softTimeout', 'hardTimeout'] as const) {
+    const seconds = options[name];
+    if (seconds !== undefined && !isValidTimeout(seconds)) {
+      throw new RangeError(`@Cached on ${methodId}: ${INVALID_TIMEOUT(name, seconds)}`);
+    }
   }
   for (const [name, value] of [
     ['staleWhileRevalidate', staleWhileRevalidate],

@@ -1,8 +1,15 @@
-import { isValidCategory, isValidTtl } from './cache-status.util.js';
-import { INVALID_CATEGORY, INVALID_SET_OPTIONS, INVALID_TTL } from './cache.messages.js';
+import { isValidCategory, isValidTimeout, isValidTtl } from './cache-status.util.js';
+import {
+  INVALID_CATEGORY,
+  INVALID_SET_OPTIONS,
+  INVALID_TIMEOUT,
+  INVALID_TTL,
+  INVALID_WRAP_OPTIONS,
+} from './cache.messages.js';
 import { errorMessage } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
 import { NotJsonError, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
+import type { WrapOptions } from './wrap-options.interface.js';
 
 /** The metadata of an entry given none, shared by all of them. */
 export const EMPTY_METADATA: JsonObject = Object.freeze({});
@@ -69,4 +76,56 @@ export function readSetOptions(options: unknown): {
   } catch (error) {
     throw new RangeError(INVALID_SET_OPTIONS(options), { cause: error });
   }
+}
+
+/** Throws the `RangeError` for a load timeout that is not 0 to 2147483 seconds, naming `option`. */
+export function assertTimeout(option: string, seconds: unknown): asserts seconds is number {
+  if (!isValidTimeout(seconds)) throw new RangeError(INVALID_TIMEOUT(option, seconds));
+}
+
+/**
+ * The options of `wrap`, each read once and checked as `set` checks its own: an options object
+ * that throws when read (a getter, a Proxy) is a `RangeError`, never the raw error, and the
+ * loader never sees the object again (a getter cannot change its answer halfway).
+ * @throws RangeError for options that are not a readable object, or a bad ttl, category or
+ *   timeout.
+ */
+export function readWrapOptions<T>(options: WrapOptions<T>): WrapOptions<T> {
+  if (options === null || typeof options !== 'object') {
+    throw new RangeError(INVALID_WRAP_OPTIONS(options));
+  }
+  let read: WrapOptions<T>;
+  try {
+    const {
+      ttl,
+      category,
+      metadata,
+      staleWhileRevalidate,
+      staleIfError,
+      forceRefresh,
+      unless,
+      onUncacheable,
+      softTimeout,
+      hardTimeout,
+    } = options;
+    read = {
+      ttl,
+      category,
+      metadata,
+      staleWhileRevalidate,
+      staleIfError,
+      forceRefresh,
+      unless,
+      onUncacheable,
+      softTimeout,
+      hardTimeout,
+    };
+  } catch (error) {
+    throw new RangeError(INVALID_WRAP_OPTIONS(options), { cause: error });
+  }
+  if (read.ttl !== undefined) assertTtl(read.ttl);
+  if (read.category !== undefined) assertCategory(read.category);
+  if (read.softTimeout !== undefined) assertTimeout('softTimeout', read.softTimeout);
+  if (read.hardTimeout !== undefined) assertTimeout('hardTimeout', read.hardTimeout);
+  return read;
 }

@@ -13,7 +13,10 @@ import type { WrapOptions } from './wrap-options.interface.js';
 export interface CacheInternals {
   // For the `@Cached` decorator: the pieces of `wrap`, so that a sync method stays sync.
   /** The read `wrap` starts with (STALE entries only when the options can use them). */
-  lookup(key: string, options: { staleWhileRevalidate?: boolean; staleIfError?: boolean }): Lookup;
+  lookup(
+    key: string,
+    options: { staleWhileRevalidate?: boolean; staleIfError?: boolean; softTimeout?: number },
+  ): Lookup;
   /** Whether a load of `key` is under way. */
   isLoading(key: string): boolean;
   /** Starts one background refresh of `key` unless one is under way; logs its failure. */
@@ -22,8 +25,16 @@ export interface CacheInternals {
     loader: () => T | PromiseLike<T>,
     options: WrapOptions<T>,
   ): void;
-  /** Runs `loader` once for all concurrent callers of `key` (single flight) and caches it. */
-  load<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Promise<T>;
+  /**
+   * Runs `loader` once for all concurrent callers of `key` (single flight) and caches it; this
+   * caller waits up to its timeouts (the soft one only when it gives its STALE entry).
+   */
+  load<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+    stale?: CacheEntry<unknown>,
+  ): Promise<T>;
   /** Caches a loaded value unless `unless` says no or it is not JSON; never throws for it. */
   cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean;
   /** Counts one loader call and its duration in the statistics. */

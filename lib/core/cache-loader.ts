@@ -7,6 +7,7 @@ import type { CacheTable } from './cache-table.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
+import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
 import { REFRESH_FAILED, STALE_SERVED_ON_ERROR } from './cache.messages.js';
 import { EMPTY_METADATA, snapshotMetadata } from './cache-input.util.js';
 import { errorStack } from './error-text.util.js';
@@ -26,7 +27,18 @@ import type { WrapOptions } from './wrap-options.interface.js';
  * settles; every caller that misses meanwhile gets that same promise, its value or its failure.
  * A failed load caches nothing. Every loader call is counted once in `loads` (and `loadErrors`
  * when it threw or rejected), with its duration.
+ *
+ * Timeouts are the caller's, not the load's: each caller waits for the shared load up to its own
+ * `softTimeout` (then takes its STALE entry, the load goes on and is still cached) and
+ * `hardTimeout` (then the load is abandoned: it leaves `inFlight` at once, so the next caller
+ * starts a new one, and its late value is not cached over what the new load writes).
  */
+
+/** One load under way: its shared promise, and whether a hard timeout abandoned it. */
+interface Flight {
+  promise: Promise<unknown>;
+  abandoned: boolean;
+}
 
 /** A read's outcome as `wrap` needs it: the entry served (if any) and its status. */
 export interface Lookup {
@@ -37,6 +49,9 @@ export interface Lookup {
 /** What loading needs from its cache. */
 export interface LoaderHost {
   readonly defaultTtl: number;
+  /** The module-wide load timeouts, in seconds; 0 is off. */
+  readonly softTimeout: number;
+  readonly hardTimeout: number;
   readonly logger: CacheLogger;
   now(): number;
   /** The clock reading the last `now()` returned, without reading the clock again. */
@@ -64,7 +79,7 @@ export class CacheLoader implements CacheInternals {
   loads = 0;
   loadErrors = 0;
   loadTimeMs = 0;
-  readonly #inFlight = new Map<string, Promise<unknown>>();
+  readonly #inFlight = new Map<string, Flight>();
 
   /** @param table where a restored entry is put back, with its original write time. */
   constructor(
@@ -87,8 +102,9 @@ export class CacheLoader implements CacheInternals {
         return entry!.data as T;
       }
       try {
-        return await this.load(key, loader, options);
+        return await this.load(key, loader, options, entry);
       } catch (error) {
+        if (options.staleIfError !== true) throw error;
         this.host.logger.error(
           STALE_SERVED_ON_ERROR(key, entry!.getAgeSeconds()),
           errorStack(error),
@@ -101,10 +117,16 @@ export class CacheLoader implements CacheInternals {
 
   /**
    * The read `wrap` starts with: STALE entries are looked at only when the options can use
-   * them, and a STALE entry is returned without `staleWhileRevalidate` or `staleIfError` never.
+   * them (`staleWhileRevalidate`, `staleIfError`, a soft timeout), and returned otherwise never.
    */
-  lookup(key: string, options: { staleWhileRevalidate?: boolean; staleIfError?: boolean }): Lookup {
-    const includeStale = options.staleWhileRevalidate === true || options.staleIfError === true;
+  lookup(
+    key: string,
+    options: { staleWhileRevalidate?: boolean; staleIfError?: boolean; softTimeout?: number },
+  ): Lookup {
+    const includeStale =
+      options.staleWhileRevalidate === true ||
+      options.staleIfError === true ||
+      (options.softTimeout ?? this.host.softTimeout) > 0;
     const entry = this.host.get(key, includeStale ? { includeStale } : undefined);
     if (entry === undefined) return { entry, status: undefined };
     // The status as of the clock reading `get` just made.
@@ -123,34 +145,93 @@ export class CacheLoader implements CacheInternals {
     });
   }
 
-  /** Runs `loader` for `key` once for all concurrent callers and caches its value. */
-  load<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Promise<T> {
-    const running = this.#inFlight.get(key);
-    if (running !== undefined) return running as Promise<T>;
-    const promise = (async () => {
+  /**
+   * Runs `loader` for `key` once for all concurrent callers and caches its value. This caller
+   * waits at most its hard timeout, and with a STALE entry `stale`, at most its soft timeout
+   * before it gets that entry's data.
+   */
+  load<T>(
+    key: string,
+    loader: () => T | PromiseLike<T>,
+    options: WrapOptions<T>,
+    stale?: CacheEntry<unknown>,
+  ): Promise<T> {
+    const flight = this.#inFlight.get(key) ?? this.#start(key, loader, options);
+    const hard = options.hardTimeout ?? this.host.hardTimeout;
+    const soft = stale === undefined ? 0 : (options.softTimeout ?? this.host.softTimeout);
+    if (hard <= 0 && soft <= 0) return flight.promise as Promise<T>;
+    return this.#waitFor(key, flight, soft, hard, stale) as Promise<T>;
+  }
+
+  #start<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Flight {
+    const flight: Flight = { promise: undefined!, abandoned: false };
+    flight.promise = (async () => {
       try {
         const host = this.host;
         const tier = this.tier;
-        if (tier === undefined) return await this.#runLoader(key, loader, options);
+        if (tier === undefined) return await this.#runLoader(key, loader, options, flight);
         if (options.forceRefresh !== true) {
           // Asked first: another instance may have loaded the key already.
           const shared = await tier.fetch(key);
-          const restored = shared === undefined ? undefined : this.restore(key, shared);
+          const restored =
+            shared === undefined || flight.abandoned ? undefined : this.restore(key, shared);
           if (restored !== undefined && entryStatusAt(restored, host.now()) === CacheStatus.FRESH) {
             return restored.data as T;
           }
         }
-        if (tier.runExclusive === undefined) return await this.#runLoader(key, loader, options);
-        const outcome = await tier.runExclusive(key, () => this.#runLoader(key, loader, options));
+        const run = () => this.#runLoader(key, loader, options, flight);
+        if (tier.runExclusive === undefined) return await run();
+        const outcome = await tier.runExclusive(key, run);
         if ('value' in outcome) return outcome.value;
-        const loadedElsewhere = this.restore(key, outcome.entry);
+        const loadedElsewhere = flight.abandoned ? undefined : this.restore(key, outcome.entry);
         return (loadedElsewhere?.data ?? outcome.entry.data) as T;
       } finally {
-        this.#inFlight.delete(key);
+        // An abandoned load has left already, and the key may be another load's now.
+        if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
       }
     })();
-    this.#inFlight.set(key, promise);
-    return promise;
+    this.#inFlight.set(key, flight);
+    return flight;
+  }
+
+  /** One caller's wait for `flight`, cut short by its soft (with `stale`) and hard timeouts. */
+  #waitFor(
+    key: string,
+    flight: Flight,
+    softSeconds: number,
+    hardSeconds: number,
+    stale: CacheEntry<unknown> | undefined,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let softTimer: ReturnType<typeof setTimeout> | undefined;
+      let hardTimer: ReturnType<typeof setTimeout> | undefined;
+      const stopTimers = () => {
+        clearTimeout(softTimer);
+        clearTimeout(hardTimer);
+      };
+      flight.promise.then(
+        (value) => {
+          stopTimers();
+          resolve(value);
+        },
+        (error: unknown) => {
+          stopTimers();
+          reject(error);
+        },
+      );
+      if (softSeconds > 0 && (hardSeconds <= 0 || softSeconds < hardSeconds)) {
+        // The hard timer stays: the load this caller left behind must still free its key.
+        softTimer = setTimeout(() => resolve(stale!.data), softSeconds * 1000);
+      }
+      if (hardSeconds > 0) {
+        hardTimer = setTimeout(() => {
+          stopTimers();
+          flight.abandoned = true;
+          if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+          reject(new CacheLoadTimeoutError(key, hardSeconds));
+        }, hardSeconds * 1000);
+      }
+    });
   }
 
   /** Whether a load of `key` is under way. */
@@ -243,6 +324,7 @@ export class CacheLoader implements CacheInternals {
     key: string,
     loader: () => T | PromiseLike<T>,
     options: WrapOptions<T>,
+    flight: Flight,
   ): Promise<T> {
     const started = performance.now();
     let value: T;
@@ -253,7 +335,8 @@ export class CacheLoader implements CacheInternals {
       throw error;
     }
     this.recordLoad(performance.now() - started, false);
-    this.cacheLoaded(key, value, options);
+    // Abandoned by a hard timeout: a newer load may own the key now.
+    if (!flight.abandoned) this.cacheLoaded(key, value, options);
     return value;
   }
 }

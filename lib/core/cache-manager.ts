@@ -9,6 +9,7 @@ import {
   EMPTY_METADATA,
   readFlag,
   readSetOptions,
+  readWrapOptions,
   snapshotMetadata,
 } from './cache-input.util.js';
 import {
@@ -74,6 +75,9 @@ export class CacheManager {
   readonly maxBytes: number | undefined;
   /** The largest entry cached, in estimated bytes; undefined when there is no `maxBytes`. */
   readonly maxEntryBytes: number | undefined;
+  /** Default load timeouts of `wrap` and `@Cached`, in seconds; 0 when off. */
+  readonly softTimeout: number;
+  readonly hardTimeout: number;
 
   readonly #logger: CacheLogger;
   readonly #clock: Clock;
@@ -92,6 +96,8 @@ export class CacheManager {
     this.cleanupInterval = resolved.cleanupInterval;
     this.maxBytes = resolved.maxBytes;
     this.maxEntryBytes = resolved.maxEntryBytes;
+    this.softTimeout = resolved.softTimeout;
+    this.hardTimeout = resolved.hardTimeout;
     const logger = (this.#logger = options.logger ?? consoleLogger);
     this.#clock = options.clock ?? monotonicClock;
     const now = () => this.now();
@@ -112,6 +118,8 @@ export class CacheManager {
     this.#slots = table.slots;
     this.#loader = new CacheLoader(table, {
       defaultTtl: this.defaultTtl,
+      softTimeout: this.softTimeout,
+      hardTimeout: this.hardTimeout,
       logger,
       now,
       lastNow: () => this.#lastNow,
@@ -454,6 +462,13 @@ export class CacheManager {
    * - With `forceRefresh`, the loader runs whatever is held, and its value replaces the entry.
    *
    * A loaded value that `unless` rejects, or that is not a JSON value, is returned uncached.
+   *
+   * - After `softTimeout` seconds a caller holding a STALE entry gets it while the load goes on;
+   *   after `hardTimeout` seconds the call rejects with a `CacheLoadTimeoutError` (or,
+   *   with `staleIfError`, returns the STALE entry) and the key is free for the next load.
+   *
+   * @throws RangeError (as a rejection) for options that are not a readable object, or a bad
+   *   ttl, category or timeout: the `RangeError` `set` gives for the same options.
    */
   async wrap<T>(
     key: string,
@@ -461,9 +476,7 @@ export class CacheManager {
     options: WrapOptions<T> = {},
   ): Promise<T> {
     // Thrown before anything is loaded: the RangeError `set` would throw for these options.
-    if (options.ttl !== undefined) assertTtl(options.ttl);
-    if (options.category !== undefined) assertCategory(options.category);
-    return this.#loader.wrap(key, loader, options);
+    return this.#loader.wrap(key, loader, readWrapOptions(options));
   }
 
   /**

@@ -56,6 +56,19 @@ export interface CacheManagerOptions {
    *   millisecond)
    */
   clock?: Clock;
+  /**
+   * The `softTimeout` of every `wrap` and `@Cached` call that names none, in seconds: after it, a
+   * caller holding a STALE entry gets that entry while the load goes on. `0` is off.
+   * @default 0
+   */
+  softTimeout?: number;
+  /**
+   * The `hardTimeout` of every `wrap` and `@Cached` call that names none, in seconds: after it,
+   * the caller gets a `CacheLoadTimeoutError` (or, with `staleIfError`, the STALE entry) and the
+   * key is free for the next caller. `0` is off.
+   * @default 0
+   */
+  hardTimeout?: number;
 }
 
 /** The options after defaults and validation. */
@@ -67,6 +80,8 @@ export interface ResolvedCacheManagerOptions {
   readonly maxBytes: number | undefined;
   /** The largest entry in bytes; undefined when there is no `maxBytes`. */
   readonly maxEntryBytes: number | undefined;
+  readonly softTimeout: number;
+  readonly hardTimeout: number;
 }
 
 /** Options of {@link CacheManager.set}: a TTL in seconds, or an object. */

@@ -3,7 +3,7 @@ import type {
   ResolvedCacheManagerOptions,
 } from './cache-options.interface.js';
 import { INVALID_OPTION } from './cache.messages.js';
-import { isValidTtl } from './cache-status.util.js';
+import { isValidTimeout, isValidTtl, MAX_TIMEOUT_SECONDS } from './cache-status.util.js';
 
 /** The Python original's defaults: five minutes to live, a thousand entries, a cleanup every minute. */
 export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze({
@@ -12,6 +12,8 @@ export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze(
   cleanupInterval: 60,
   maxBytes: undefined,
   maxEntryBytes: undefined,
+  softTimeout: 0,
+  hardTimeout: 0,
 });
 
 /**
@@ -50,6 +52,8 @@ export function resolveCacheOptions(
     defaultTtl = DEFAULT_CACHE_OPTIONS.defaultTtl,
     maxEntries = DEFAULT_CACHE_OPTIONS.maxEntries,
     cleanupInterval = DEFAULT_CACHE_OPTIONS.cleanupInterval,
+    softTimeout = DEFAULT_CACHE_OPTIONS.softTimeout,
+    hardTimeout = DEFAULT_CACHE_OPTIONS.hardTimeout,
   } = options;
   if (!isValidTtl(defaultTtl)) {
     throw new RangeError(
@@ -100,8 +104,43 @@ export function resolveCacheOptions(
       INVALID_OPTION('logger', 'an object with debug, log, warn and error methods', logger),
     );
   }
+  for (const [option, seconds] of [
+    ['softTimeout', softTimeout],
+    ['hardTimeout', hardTimeout],
+  ] as const) {
+    if (!isValidTimeout(seconds)) {
+      throw new RangeError(
+        INVALID_OPTION(
+          option,
+          expectedNumber(
+            `a finite number of seconds from 0 (off) to ${MAX_TIMEOUT_SECONDS}`,
+            seconds,
+          ),
+          seconds,
+        ),
+      );
+    }
+  }
+  if (softTimeout > 0 && hardTimeout > 0 && softTimeout >= hardTimeout) {
+    // The soft timeout would never be reached: the hard one always fires first.
+    throw new RangeError(
+      INVALID_OPTION(
+        'softTimeout',
+        `fewer seconds than hardTimeout (${hardTimeout}), or 0`,
+        softTimeout,
+      ),
+    );
+  }
   const { maxBytes, maxEntryBytes } = resolveByteBudget(options.maxBytes, options.maxEntryBytes);
-  return { defaultTtl, maxEntries, cleanupInterval, maxBytes, maxEntryBytes };
+  return {
+    defaultTtl,
+    maxEntries,
+    cleanupInterval,
+    maxBytes,
+    maxEntryBytes,
+    softTimeout,
+    hardTimeout,
+  };
 }
 
 /** `maxBytes` and `maxEntryBytes`, checked; both undefined when there is no budget. */
@@ -164,6 +203,7 @@ function readOptions(options: CacheManagerOptions): CacheManagerOptions {
       debug,
       logger,
     } = options;
+    const { softTimeout, hardTimeout } = options;
     return {
       defaultTtl,
       maxEntries,
@@ -173,6 +213,8 @@ function readOptions(options: CacheManagerOptions): CacheManagerOptions {
       clock,
       debug,
       logger,
+      softTimeout,
+      hardTimeout,
     };
   } catch (error) {
     throw new RangeError(

@@ -15,3 +15,11 @@ export function isValidTtl(ttl: unknown): ttl is number {
 export function isValidCategory(category: unknown): category is string {
   return typeof category === 'string' && category.length > 0;
 }
+
+/** The longest load timeout, in seconds: a timer's delay is a signed 32-bit count of ms. */
+export const MAX_TIMEOUT_SECONDS = 2147483;
+
+/** Whether `seconds` is a load timeout the cache accepts: 0 (off) up to a timer's limit. */
+export function isValidTimeout(seconds: unknown): seconds is number {
+  return typeof seconds === 'number' && seconds >= 0 && seconds <= MAX_TIMEOUT_SECONDS;
+}

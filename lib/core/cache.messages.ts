@@ -47,3 +47,12 @@ export const REFRESH_FAILED = (key: string): string =>
   `Background refresh of key '${key}' failed; the stale entry stays`;
 
 export const LISTENER_THREW = (event: string): string => `A '${event}' cache event listener threw`;
+
+export const INVALID_WRAP_OPTIONS = (value: unknown): string =>
+  `Invalid wrap options: expected an object { ttl?, category?, metadata?, staleWhileRevalidate?, staleIfError?, forceRefresh?, unless?, onUncacheable?, softTimeout?, hardTimeout? } whose properties can be read, got ${describeValue(value)}.`;
+
+export const INVALID_TIMEOUT = (option: string, value: unknown): string =>
+  `Invalid ${option}: expected a finite number of seconds, 0 or more (0 turns it off), at most 2147483 (a timer limit), got ${describeValue(value)}.`;
+
+export const LOAD_TIMED_OUT = (key: string, timeoutSeconds: number): string =>
+  `Loading key '${key}' took longer than its hardTimeout (${timeoutSeconds}s); the load was abandoned`;

@@ -6,6 +6,7 @@
  * (test/package checks the built import graph). The root entry point re-exports all of it.
  */
 export { CacheManager, CLEANUP_SLICE_MS } from './cache-manager.js';
+export { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
 export { CacheEntry, type CacheEntryDict } from './cache-entry.js';
 export { CacheStats, type CacheStatsDict } from './cache-stats.js';
 export { CacheStatus } from './cache-status.enum.js';

@@ -29,4 +29,22 @@ export interface WrapOptions<T = unknown> extends SetOptionsObject {
    * @default a warning in the cache's log, each time
    */
   onUncacheable?: (reason: string) => void;
+  /**
+   * Seconds a caller that holds a STALE entry waits for the load before it gets the STALE value
+   * instead; the load goes on (one per key, as always) and its value is still cached. A caller
+   * with nothing STALE to fall back on keeps waiting (up to `hardTimeout`). With a soft timeout
+   * set, a STALE entry is looked at even without `staleWhileRevalidate` or `staleIfError`.
+   * `0` turns it off.
+   * @default the cache's `softTimeout` (off unless set)
+   */
+  softTimeout?: number;
+  /**
+   * Seconds a caller waits for the load at most: then the call rejects with a
+   * `CacheLoadTimeoutError` (with `staleIfError` and a STALE entry held: returns that entry),
+   * and the load is abandoned: the key is free for the next caller at once, and the abandoned
+   * load's value, if it ever comes, is not cached. A loader that never settles cannot block its
+   * key. `0` turns it off.
+   * @default the cache's `hardTimeout` (off unless set)
+   */
+  hardTimeout?: number;
 }

@@ -44,7 +44,7 @@ const open: INestApplication[] = [];
 
 export async function startApp(
   metadata: { providers?: Type[]; controllers?: Type[]; imports?: unknown[] },
-  options: { defaultTtl?: number; init?: boolean } = {},
+  options: { defaultTtl?: number; init?: boolean; softTimeout?: number; hardTimeout?: number } = {},
 ): Promise<TestApp> {
   const clock = new TestClock();
   const logger = recordingLogger();
@@ -55,6 +55,8 @@ export async function startApp(
         cleanupInterval: 0,
         clock: clock.read,
         logger,
+        softTimeout: options.softTimeout,
+        hardTimeout: options.hardTimeout,
         statsController: false,
       }),
       ...((metadata.imports ?? []) as never[]),

@@ -19,6 +19,8 @@ describe('CacheManager options', () => {
       defaultTtl: 300,
       maxEntries: 1000,
       cleanupInterval: 60,
+      softTimeout: 0,
+      hardTimeout: 0,
     });
     cache.shutdown();
   });

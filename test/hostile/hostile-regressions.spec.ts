@@ -5,7 +5,11 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { CacheManager } from '../../lib/core/cache-manager.js';
-import { INVALID_SET_OPTIONS, INVALID_TTL } from '../../lib/core/cache.messages.js';
+import {
+  INVALID_SET_OPTIONS,
+  INVALID_TTL,
+  INVALID_WRAP_OPTIONS,
+} from '../../lib/core/cache.messages.js';
 import { silentLogger } from '../support/test-loggers.js';
 
 function revokedProxy<T extends object>(target: T): T {
@@ -33,6 +37,59 @@ describe('hostile input regressions', () => {
     expect(() => cache.set('k', 'new', options)).toThrow(INVALID_SET_OPTIONS(options));
     expect(cache.getData('k')).toBe('old');
     expect(cache.getStats().totalSets).toBe(1);
+  });
+
+  it("wrap: options whose ttl getter throws are a RangeError like set's, loading nothing", async () => {
+    const cache = makeCache({ ms: 0 });
+    const options = Object.defineProperty({}, 'ttl', {
+      enumerable: true,
+      get() {
+        throw new Error('ttl getter threw');
+      },
+    });
+    let loads = 0;
+    const call = cache.wrap('k', () => ++loads, options);
+    await expect(call).rejects.toThrow(INVALID_WRAP_OPTIONS(options));
+    await expect(call).rejects.toBeInstanceOf(RangeError);
+    const error = (await call.catch((e: unknown) => e)) as RangeError;
+    expect((error.cause as Error).message).toBe('ttl getter threw');
+    expect(loads).toBe(0);
+    expect(cache.size).toBe(0);
+  });
+
+  it('wrap: a revoked Proxy or a Proxy that throws as options is a RangeError, not the raw error', async () => {
+    const cache = makeCache({ ms: 0 });
+    const revoked = revokedProxy({});
+    await expect(cache.wrap('k', () => 1, revoked)).rejects.toBeInstanceOf(RangeError);
+    await expect(cache.wrap('k', () => 1, revoked)).rejects.toThrow(INVALID_WRAP_OPTIONS(revoked));
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new TypeError('trap');
+        },
+      },
+    );
+    await expect(cache.wrap('k', () => 1, trap)).rejects.toBeInstanceOf(RangeError);
+    await expect(cache.wrap('k', () => 1, trap)).rejects.toThrow(INVALID_WRAP_OPTIONS(trap));
+    await expect(cache.wrap('k', () => 1, null as never)).rejects.toThrow(
+      new RangeError(INVALID_WRAP_OPTIONS(null)),
+    );
+    expect(cache.size).toBe(0);
+  });
+
+  it('wrap: each option is read once, so a getter cannot change its answer after the check', async () => {
+    const cache = makeCache({ ms: 0 });
+    let reads = 0;
+    const options = Object.defineProperty({}, 'ttl', {
+      enumerable: true,
+      get() {
+        return ++reads === 1 ? 30 : -1;
+      },
+    });
+    await expect(cache.wrap('k', () => 1, options)).resolves.toBe(1);
+    expect(cache.get('k')!.ttlSeconds).toBe(30);
+    expect(reads).toBe(1);
   });
 
   it('set: a revoked Proxy as key is refused with false, as ttl with a RangeError', () => {

@@ -57,6 +57,21 @@ export interface CachedOptions<A extends unknown[] = any[], R = any> {
    * @default never
    */
   forceRefresh?: (...args: A) => boolean;
+  /**
+   * Seconds a call that holds a STALE result waits for the method before it gets the STALE
+   * result instead; the method's run goes on and its result is still cached. For methods that
+   * return a promise or an Observable. `0` turns it off.
+   * @default the module's `softTimeout` (off unless set)
+   */
+  softTimeout?: number;
+  /**
+   * Seconds a call waits for the method at most: then it fails with a `CacheLoadTimeoutError`
+   * (with `staleIfError` and a STALE result held: returns that result), and the next call of the
+   * key runs the method again at once; the late result is not cached. For methods that return a
+   * promise or an Observable. `0` turns it off.
+   * @default the module's `hardTimeout` (off unless set)
+   */
+  hardTimeout?: number;
 }
 
 /** Options of `@CacheInvalidate()`. Give `keys`, `categories` or both. */

@@ -1,0 +1,223 @@
+import { runInNewContext } from 'node:vm';
+
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+
+import { CacheManager, CacheStatus, MAX_JSON_DEPTH } from '../../lib/index.js';
+import { NOT_JSON } from '../../lib/core/cache.messages.js';
+import { cacheInternals } from '../../lib/core/cache-manager.js';
+import type { CacheTier } from '../../lib/core/cache-tier.interface.js';
+import { TestClock } from '../support/test-clock.js';
+import { spyLogger } from '../support/test-loggers.js';
+
+/*
+ * Promises of the README that mutation testing found no test holding (issue 15): each test here
+ * fails when the code it names is changed the way the surviving mutant changed it.
+ */
+
+function setup() {
+  const clock = new TestClock();
+  const logger = spyLogger();
+  const cache = new CacheManager({ defaultTtl: 10, cleanupInterval: 0, clock: clock.read, logger });
+  return { cache, clock, logger };
+}
+
+/** A second tier that records which of its hooks were called. */
+function recordingTier(): CacheTier & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    getStats: () => ({ connected: true, l2Errors: 0 }),
+    afterSet: () => void calls.push('afterSet'),
+    afterInvalidate: () => void calls.push('afterInvalidate'),
+    afterInvalidateCategory: () => void calls.push('afterInvalidateCategory'),
+    afterDelete: () => void calls.push('afterDelete'),
+    afterClear: () => void calls.push('afterClear'),
+    fetch: async () => undefined,
+  };
+}
+
+/** `levels` arrays nested in one another, the innermost holding 0. */
+function nestedArrays(levels: number): unknown {
+  let value: unknown = 0;
+  for (let i = 0; i < levels; i++) value = [value];
+  return value;
+}
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('shutdown()', () => {
+  it('detaches the second tier before clearing memory, so the shared tier is not wiped', () => {
+    const { cache } = setup();
+    const tier = recordingTier();
+    cacheInternals(cache).attachTier(tier);
+    cache.set('k', 1);
+    tier.calls.length = 0;
+    cache.shutdown();
+    expect(cache.size).toBe(0);
+    expect(tier.calls).toEqual([]);
+    // Detached: later changes stay in memory.
+    cache.set('k', 2);
+    expect(tier.calls).toEqual([]);
+  });
+});
+
+describe('stored values', () => {
+  it('freezes objects nested inside arrays, at every level', () => {
+    const { cache } = setup();
+    cache.set('k', { rows: [{ cells: [{ v: 1 }] }, [{ deep: { x: 1 } }]] });
+    const data = cache.getData<{ rows: [{ cells: [{ v: number }] }, [{ deep: { x: number } }]] }>(
+      'k',
+    )!;
+    expect(Object.isFrozen(data)).toBe(true);
+    expect(Object.isFrozen(data.rows)).toBe(true);
+    expect(Object.isFrozen(data.rows[0])).toBe(true);
+    expect(Object.isFrozen(data.rows[0].cells[0])).toBe(true);
+    expect(Object.isFrozen(data.rows[1][0])).toBe(true);
+    expect(Object.isFrozen(data.rows[1][0].deep)).toBe(true);
+  });
+
+  it('keeps Object.prototype on stored objects (and a null prototype where given)', () => {
+    const { cache } = setup();
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    cache.set('k', { nested: { a: 1 }, list: [{ b: 2 }], bare });
+    const data = cache.getData<Record<string, never>>('k')!;
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(data.nested)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf((data.list as unknown[])[0])).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(data.list)).toBe(Array.prototype);
+    expect(Object.getPrototypeOf(data.bare)).toBeNull();
+    expect(cache.get('k')!.toDict().data).toEqual({ nested: { a: 1 }, list: [{ b: 2 }], bare });
+  });
+
+  it(`accepts exactly ${MAX_JSON_DEPTH} levels of nesting and refuses one more`, () => {
+    const { cache, logger } = setup();
+    expect(cache.set('deepest', nestedArrays(MAX_JSON_DEPTH))).toBe(true);
+    expect(cache.set('too-deep', nestedArrays(MAX_JSON_DEPTH + 1))).toBe(false);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]![0]).toMatch(
+      new RegExp(`is nested deeper than ${MAX_JSON_DEPTH} levels`),
+    );
+    // The same limit for objects.
+    let object: unknown = {};
+    for (let i = 1; i < MAX_JSON_DEPTH; i++) object = { o: object };
+    expect(cache.set('deepest-object', object)).toBe(true);
+    expect(cache.set('too-deep-object', { o: object })).toBe(false);
+  });
+
+  it('refuses array subclasses and arrays from another realm', () => {
+    const { cache, logger } = setup();
+    class Rows extends Array<number> {}
+    const rows = Rows.from([1, 2]);
+    const foreign = runInNewContext('[1, 2]') as unknown;
+    expect(Array.isArray(foreign)).toBe(true);
+    expect(cache.set('subclass', rows)).toBe(false);
+    expect(cache.set('foreign', foreign)).toBe(false);
+    expect(cache.set('nested', { list: foreign })).toBe(false);
+    expect(logger.warn.mock.calls.map(([line]) => line)).toEqual([
+      NOT_JSON('subclass', 'data', '$ is a Rows'),
+      NOT_JSON('foreign', 'data', '$ is a Array'),
+      NOT_JSON('nested', 'data', '$.list is a Array'),
+    ]);
+    expect(cache.size).toBe(0);
+  });
+
+  it('with Object.prototype polluted, copies no inherited key and still freezes the whole value', () => {
+    const { cache } = setup();
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = { injected: true };
+    try {
+      cache.set('k', { a: { b: [{ c: 1 }] } });
+      const data = cache.getData<{ a: { b: [{ c: number }] } }>('k')!;
+      expect(Object.hasOwn(data, 'polluted')).toBe(false);
+      expect(Object.hasOwn(data.a, 'polluted')).toBe(false);
+      expect(Object.isFrozen(data)).toBe(true);
+      expect(Object.isFrozen(data.a)).toBe(true);
+      expect(Object.isFrozen(data.a.b)).toBe(true);
+      expect(Object.isFrozen(data.a.b[0])).toBe(true);
+    } finally {
+      delete proto.polluted;
+    }
+    expect(Object.isFrozen(Object.prototype)).toBe(false);
+  });
+});
+
+describe('statistics and entries', () => {
+  it('averageLoadTimeMs is the total load time divided by the loads', () => {
+    const { cache } = setup();
+    const internals = cacheInternals(cache);
+    internals.recordLoad(30, false);
+    internals.recordLoad(10, true);
+    internals.recordLoad(50, false);
+    const stats = cache.getStats();
+    expect(stats.totalLoads).toBe(3);
+    expect(stats.totalLoadErrors).toBe(1);
+    expect(stats.averageLoadTimeMs).toBe(30);
+  });
+
+  it('averageLoadTimeMs measures the loader (performance.now), not the cache clock', async () => {
+    const { cache } = setup();
+    let nowMs = 1000;
+    jest.spyOn(performance, 'now').mockImplementation(() => nowMs);
+    await cache.wrap('a', () => {
+      nowMs += 40;
+      return 1;
+    });
+    await cache.wrap('b', () => {
+      nowMs += 20;
+      return 2;
+    });
+    expect(cache.getStats().averageLoadTimeMs).toBe(30);
+  });
+
+  it('toDict() of a STALE entry says isFresh false, and of a FRESH one true', () => {
+    const { cache, clock } = setup();
+    cache.set('k', 1);
+    expect(cache.get('k')!.toDict().isFresh).toBe(true);
+    clock.advanceSeconds(15);
+    const dict = cache.get('k', { includeStale: true })!.toDict();
+    expect(dict.status).toBe(CacheStatus.STALE);
+    expect(dict.isFresh).toBe(false);
+    expect(dict.isExpired).toBe(false);
+  });
+});
+
+describe('scheduled cleanup', () => {
+  it('never runs two scheduled cleanups at once', async () => {
+    const { cache } = setup();
+    let finish!: () => void;
+    const runs = jest.fn(
+      () =>
+        new Promise<number>((resolve) => {
+          finish = () => resolve(0);
+        }),
+    );
+    cache.cleanupInSlices = runs;
+    const first = cache.runScheduledCleanup();
+    const overlapping = cache.runScheduledCleanup();
+    await overlapping;
+    expect(runs).toHaveBeenCalledTimes(1);
+    finish();
+    await first;
+    // Once it finished, the next scheduled run starts.
+    const next = cache.runScheduledCleanup();
+    expect(runs).toHaveBeenCalledTimes(2);
+    finish();
+    await next;
+  });
+
+  it('cleanupInSlices yields to the event loop once a slice has used its time', async () => {
+    const { cache, clock } = setup();
+    for (let i = 0; i < 1000; i++) cache.set(`k${i}`, i);
+    clock.advanceSeconds(25);
+    // Every reading of the time says a slice's 4 ms are over.
+    let nowMs = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => (nowMs += 10));
+    const cleaning = cache.cleanupInSlices();
+    // The first slice ran synchronously, and stopped at its first look at the time.
+    expect(cache.size).toBe(1000 - 256);
+    await expect(cleaning).resolves.toBe(1000);
+    expect(cache.size).toBe(0);
+  });
+});
