@@ -60,7 +60,7 @@ export class CacheTable {
       slots.detachView(slot);
       if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
       if (budget !== undefined) {
-        this.#fit(budget, bytes - budget.sizeOf(slot), slot);
+        this.#makeRoom(budget, bytes - budget.sizeOf(slot), slot);
         budget.record(slot, bytes);
       }
       if (
@@ -77,7 +77,7 @@ export class CacheTable {
       index.remove(slot);
     } else {
       if (slots.size >= this.maxEntries) this.#evict(slots.lru.head);
-      if (budget !== undefined) this.#fit(budget, bytes, NIL);
+      if (budget !== undefined) this.#makeRoom(budget, bytes, NIL);
       slot = slots.add(key);
       budget?.record(slot, bytes);
     }
@@ -90,7 +90,7 @@ export class CacheTable {
    * Evicts least recently used entries, never `keep`, until `extra` more bytes fit the budget.
    * `keep` was just made the most recently used, so it is the head only once it is alone.
    */
-  #fit(budget: CacheByteBudget, extra: number, keep: number): void {
+  #makeRoom(budget: CacheByteBudget, extra: number, keep: number): void {
     const lru = this.slots.lru;
     while (budget.exceededBy(extra) && lru.head !== NIL && lru.head !== keep) {
       this.#evict(lru.head);
