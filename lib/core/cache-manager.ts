@@ -1,16 +1,13 @@
-import { CacheByteBudget, entryBytes } from './cache-byte-budget.js';
+import { CacheByteBudget } from './cache-byte-budget.js';
 import { CacheCleanup } from './cache-cleanup.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheEventListener, CacheEventName } from './cache-events.interface.js';
 import {
   assertCategory,
   assertTtl,
-  notJsonReason,
-  EMPTY_METADATA,
   readFlag,
   readSetOptions,
   readWrapOptions,
-  snapshotMetadata,
 } from './cache-input.util.js';
 import {
   CLEANUP_SCHEDULED_OUTSIDE,
@@ -30,13 +27,12 @@ import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
-import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
 import type { JsonValue } from './json.interface.js';
-import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import { monotonicClock } from './monotonic-clock.js';
+import { CacheWriter } from './cache-writer.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
 export { CLEANUP_SLICE_MS } from './cache-cleanup.js';
@@ -86,6 +82,7 @@ export class CacheManager {
   /** The table's storage engine, read directly by the hot paths. */
   readonly #slots: CacheSlots;
   readonly #outcomes: CacheOutcomes;
+  readonly #writer: CacheWriter;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
 
@@ -116,7 +113,9 @@ export class CacheManager {
         : new CacheByteBudget(resolved.maxBytes, resolved.maxEntryBytes!),
     ));
     this.#slots = table.slots;
-    this.#loader = new CacheLoader(table, {
+    // The writer tells the tier the loader holds of each write: the tier can be attached later.
+    const writer = (this.#writer = new CacheWriter(table, outcomes, now, () => loader.tier));
+    const loader: CacheLoader = (this.#loader = new CacheLoader(table, writer, {
       defaultTtl: this.defaultTtl,
       softTimeout: this.softTimeout,
       hardTimeout: this.hardTimeout,
@@ -124,9 +123,7 @@ export class CacheManager {
       now,
       lastNow: () => this.#lastNow,
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
-      store: (key, data, ttlSeconds, category, metadata) =>
-        this.#store(key, data, ttlSeconds, category, metadata),
-    });
+    }));
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
     Object.defineProperty(this, INTERNALS, { value: this.#loader });
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
@@ -175,57 +172,10 @@ export class CacheManager {
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
-    const failure = this.#store(key, data, ttlSeconds, category, metadata);
+    const failure = this.#writer.store(key, data, ttlSeconds, category, metadata);
     if (failure === undefined) return true;
     this.#logger.warn(failure);
     return false;
-  }
-
-  /** Validates and stores; @returns why nothing was stored, or undefined. Options are checked. */
-  #store(
-    key: string,
-    data: unknown,
-    ttlSeconds: number,
-    category: string,
-    metadata: unknown,
-  ): string | undefined {
-    if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
-    const table = this.#table;
-    const budget = table.budget;
-    let dataSnapshot: unknown;
-    let metadataSnapshot = EMPTY_METADATA;
-    try {
-      dataSnapshot = budget === undefined ? snapshotJson(data) : snapshotJsonSized(data);
-    } catch (error) {
-      return NOT_JSON(key, 'data', notJsonReason(error));
-    }
-    let bytes = 0;
-    if (budget !== undefined) bytes = snapshotBytes();
-    if (metadata !== undefined) {
-      try {
-        metadataSnapshot = snapshotMetadata(metadata, budget !== undefined);
-      } catch (error) {
-        return NOT_JSON(key, 'metadata', notJsonReason(error));
-      }
-    }
-    if (budget !== undefined) {
-      bytes = entryBytes(key, bytes, metadataSnapshot === EMPTY_METADATA ? 0 : snapshotBytes());
-      if (bytes > budget.maxEntryBytes) return TOO_LARGE(key, bytes, budget.maxEntryBytes);
-    }
-    const now = this.now();
-    const slot = table.insert(
-      key,
-      dataSnapshot,
-      metadataSnapshot,
-      now,
-      ttlSeconds,
-      category,
-      now,
-      bytes,
-    );
-    this.#outcomes.set(key, category, ttlSeconds);
-    this.#loader.tier?.afterSet(table.entryOf(slot));
-    return undefined;
   }
 
   // ── Reading ────────────────────────────────────────────────────────────────────────────────
