@@ -2,13 +2,7 @@ import { CacheByteBudget } from './cache-byte-budget.js';
 import { CacheCleanup } from './cache-cleanup.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheEventListener, CacheEventName } from './cache-events.interface.js';
-import {
-  assertCategory,
-  assertTtl,
-  readFlag,
-  readSetOptions,
-  readWrapOptions,
-} from './cache-input.util.js';
+import { assertCategory, assertTtl, readSetOptions, readWrapOptions } from './cache-input.util.js';
 import {
   CLEANUP_SCHEDULED_OUTSIDE,
   type CacheInternals,
@@ -23,7 +17,8 @@ import type {
 } from './cache-options.interface.js';
 import { resolveCacheOptions } from './cache-options.util.js';
 import { CacheOutcomes } from './cache-outcomes.js';
-import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
+import { CacheReader } from './cache-reader.js';
+import { NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
@@ -82,6 +77,7 @@ export class CacheManager {
   /** The table's storage engine, read directly by the hot paths. */
   readonly #slots: CacheSlots;
   readonly #outcomes: CacheOutcomes;
+  readonly #reader: CacheReader;
   readonly #writer: CacheWriter;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
@@ -113,6 +109,7 @@ export class CacheManager {
         : new CacheByteBudget(resolved.maxBytes, resolved.maxEntryBytes!),
     ));
     this.#slots = table.slots;
+    this.#reader = new CacheReader(table.slots, outcomes, now);
     // The writer tells the tier the loader holds of each write: the tier can be attached later.
     const writer = (this.#writer = new CacheWriter(table, outcomes, now, () => loader.tier));
     const loader: CacheLoader = (this.#loader = new CacheLoader(table, writer, {
@@ -186,7 +183,7 @@ export class CacheManager {
    * hit marks the entry as the most recently used.
    */
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
-    const slot = this.#read(key, options);
+    const slot = this.#reader.read(key, options);
     return slot === NIL ? undefined : (this.#table.entryOf(slot) as CacheEntry<T>);
   }
 
@@ -196,52 +193,8 @@ export class CacheManager {
    */
   getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
     // No entry object: a read of the data alone allocates nothing.
-    const slot = this.#read(key, options);
+    const slot = this.#reader.read(key, options);
     return slot === NIL ? undefined : (this.#slots.exposeData(slot) as T);
-  }
-
-  /**
-   * The read behind `get` and `getData`: the slot of a FRESH (or, with `includeStale`, STALE)
-   * entry, or NIL. Counts one hit or one miss; a hit is a use for the LRU order.
-   */
-  #read(key: string, options: GetOptions | undefined): number {
-    const slots = this.#slots;
-    const slot = slots.keyToSlot.get(key);
-    if (slot === undefined) return this.#outcomes.miss(key, 'absent');
-    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#outcomes.miss(key, 'invalid');
-    const now = this.now();
-    const ageMs = now - slots.timestamps[slot]!;
-    const ttlMs = slots.ttlSeconds[slot]! * 1000;
-    if (ageMs < ttlMs) this.#outcomes.hit(slots, slot, key, ageMs, ttlMs);
-    else if (!this.#readStale(slot, key, ageMs, ttlMs, options)) return NIL;
-    slots.accessCounts[slot]!++;
-    slots.lastAccessed[slot] = now;
-    if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-    return slot;
-  }
-
-  /**
-   * The rest of a read that found a STALE or EXPIRED entry: counts a stale hit, or a miss.
-   * Out of the fresh hit's way, so that the hot path stays small enough to be inlined whole.
-   * @returns whether the entry is served.
-   */
-  #readStale(
-    slot: number,
-    key: string,
-    ageMs: number,
-    ttlMs: number,
-    options: GetOptions | undefined,
-  ): boolean {
-    if (ageMs > 2 * ttlMs) {
-      this.#outcomes.miss(key, 'expired');
-      return false;
-    }
-    if (!readFlag(options, 'includeStale', true)) {
-      this.#outcomes.miss(key, 'stale');
-      return false;
-    }
-    this.#outcomes.staleHit(this.#slots, slot, key, ageMs, ttlMs);
-    return true;
   }
 
   /**
@@ -249,11 +202,7 @@ export class CacheManager {
    * A look only: no hit or miss is counted and the LRU order does not change.
    */
   hasKey(key: string, options?: HasKeyOptions): boolean {
-    const slot = this.#slots.keyToSlot.get(key);
-    if (slot === undefined) return false;
-    const status = this.#slots.statusAt(slot, this.now());
-    if (status === CacheStatus.FRESH) return true;
-    return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
+    return this.#reader.has(key, options);
   }
 
   // ── Invalidating and removing ──────────────────────────────────────────────────────────────
