@@ -73,24 +73,24 @@ export function snapshotJson<T = unknown>(value: unknown): T {
  */
 export function snapshotJsonSized<T = unknown>(value: unknown): T {
   // A getter of `value` may itself write to a cache: the walk it starts must not reset ours.
-  const outerBytes = measuredBytes;
-  const outerBoxed = heapNumbers;
-  measuredBytes = 0;
-  heapNumbers = 0;
+  const outerBytes = tally.bytes;
+  const outerBoxed = tally.boxed;
+  tally.bytes = 0;
+  tally.boxed = 0;
   skipInherited = prototypeIsPolluted();
   try {
     try {
       return sizedCopy(value, 0, undefined) as T;
     } catch (error) {
       if (error !== TOO_DEEP) throw error;
-      measuredBytes = 0;
-      heapNumbers = 0;
+      tally.bytes = 0;
+      tally.boxed = 0;
       return sizedCopy(value, 0, []) as T;
     }
   } finally {
-    lastBytes = measuredBytes;
-    measuredBytes = outerBytes;
-    heapNumbers = outerBoxed;
+    lastBytes = tally.bytes;
+    tally.bytes = outerBytes;
+    tally.boxed = outerBoxed;
   }
 }
 
@@ -105,11 +105,10 @@ const EMPTY: object = {};
 let skipInherited = false;
 /*
  * The size estimate of the sized walk under way. Module state, not a parameter, so that the walk
- * passes nothing more per value. `heapNumbers` counts the boxed numbers met, so that an array
+ * passes nothing more per value. `tally.boxed` counts the boxed numbers met, so that an array
  * holding numbers only (whose elements V8 stores unboxed) can take theirs back.
  */
-let measuredBytes = 0;
-let heapNumbers = 0;
+const tally = { bytes: 0, boxed: 0 };
 let lastBytes = 0;
 
 function prototypeIsPolluted(): boolean {
@@ -119,7 +118,7 @@ function prototypeIsPolluted(): boolean {
 
 /*
  * Two walks with one shape: `copy` and `sizedCopy` (with their object and array steps) differ
- * only in the lines that add to `measuredBytes`. They are kept apart, rather than one walk testing
+ * only in the lines that add to `tally.bytes`. They are kept apart, rather than one walk testing
  * a flag at every value, so that a cache without `maxBytes` pays nothing for the estimate. What
  * they share is out of line only where it is rare (the errors): V8 inlines `copy` into its object
  * step only while that step stays small, and a shared check in a function of its own was not
@@ -190,15 +189,15 @@ function copyArray(value: unknown[], depth: number, ancestors: object[] | undefi
 
 function sizedCopy(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
   if (typeof value === 'string') {
-    measuredBytes += stringBytes(value);
+    tally.bytes += stringBytes(value);
     return value;
   }
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (value - value !== 0) throw new NotJsonError(`is ${value}`);
     if (!isSmallInteger(value)) {
-      measuredBytes += HEAP_NUMBER_BYTES;
-      heapNumbers++;
+      tally.bytes += HEAP_NUMBER_BYTES;
+      tally.boxed++;
     }
     return value;
   }
@@ -233,7 +232,7 @@ function sizedCopyObject(value: object, depth: number, ancestors: object[] | und
     throw atKey(error, key);
   }
   ancestors?.pop();
-  measuredBytes += objectBytes(count);
+  tally.bytes += objectBytes(count);
   return copied;
 }
 
@@ -242,7 +241,7 @@ function sizedCopyArray(value: unknown[], depth: number, ancestors: object[] | u
   const copied = new Array<unknown>(length);
   ancestors?.push(value);
   const next = depth + 1;
-  const boxedBefore = heapNumbers;
+  const boxedBefore = tally.boxed;
   let numbersOnly = true;
   let i = 0;
   try {
@@ -256,11 +255,11 @@ function sizedCopyArray(value: unknown[], depth: number, ancestors: object[] | u
     throw atIndex(error, i);
   }
   ancestors?.pop();
-  measuredBytes += arrayBytes(length);
+  tally.bytes += arrayBytes(length);
   // Numbers only: V8 keeps them in the element array itself (small integers or raw doubles).
   if (numbersOnly) {
-    measuredBytes -= (heapNumbers - boxedBefore) * HEAP_NUMBER_BYTES;
-    heapNumbers = boxedBefore;
+    tally.bytes -= (tally.boxed - boxedBefore) * HEAP_NUMBER_BYTES;
+    tally.boxed = boxedBefore;
   }
   return copied;
 }
