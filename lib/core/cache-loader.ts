@@ -8,9 +8,10 @@ import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
-import { REFRESH_FAILED, STALE_SERVED_ON_ERROR } from './cache.messages.js';
+import { REFRESH_FAILED, STALE_SERVED_ON_ERROR, TAGS_NOT_CACHED } from './cache.messages.js';
 import { EMPTY_METADATA, snapshotMetadata } from './cache-input.util.js';
-import { errorStack } from './error-text.util.js';
+import { NO_TAGS, snapshotTags } from './cache-tags.util.js';
+import { errorMessage, errorStack } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
 import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -65,6 +66,7 @@ export interface LoaderHost {
     ttlSeconds: number,
     category: string,
     metadata: unknown,
+    tags: readonly string[],
   ): string | undefined;
 }
 
@@ -240,17 +242,28 @@ export class CacheLoader implements CacheInternals {
   }
 
   /**
-   * Caches a loaded value unless `unless` says no or it is not JSON; never throws for the value.
-   * @returns whether it was cached.
+   * Caches a loaded value unless `unless` says no, it is not JSON or its tags (from a function of
+   * the value) are not valid; never throws for the value. @returns whether it was cached.
    */
   cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
     if (options.unless !== undefined && options.unless(value)) return false;
-    const failure = this.host.store(
+    let failure: string | undefined;
+    let tags = NO_TAGS;
+    try {
+      // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
+      const given = options.tags;
+      if (given !== undefined)
+        tags = snapshotTags(typeof given === 'function' ? given(value) : given);
+    } catch (error) {
+      failure = TAGS_NOT_CACHED(key, errorMessage(error));
+    }
+    failure ??= this.host.store(
       key,
       value,
       options.ttl ?? this.host.defaultTtl,
       options.category ?? 'default',
       options.metadata,
+      tags,
     );
     if (failure === undefined) return true;
     if (options.onUncacheable !== undefined) options.onUncacheable(failure);
@@ -285,9 +298,10 @@ export class CacheLoader implements CacheInternals {
 
   /**
    * Puts an entry that another tier held back in memory with its original timestamp, TTL,
-   * category and metadata, so its age and status are the same as where it was written. Not a
-   * `set`: the tier is not told, and `totalSets` does not move.
-   * @returns the entry, or undefined when it is not JSON, or already EXPIRED.
+   * category, metadata and tags, so its age and status are the same as where it was written (and
+   * STALE if it was expired early there). Not a `set`: the tier is not told, and `totalSets` does
+   * not move. @returns the entry, or undefined when it is not JSON, its tags are not valid, or it
+   * is already EXPIRED.
    */
   restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
     if (typeof key !== 'string' || key.length === 0) return undefined;
@@ -298,26 +312,39 @@ export class CacheLoader implements CacheInternals {
     const budget = table.budget;
     let data: unknown;
     let metadata: JsonObject;
+    let tags: readonly string[];
     let bytes = 0;
     try {
       data = budget === undefined ? snapshotJson(stored.data) : snapshotJsonSized(stored.data);
       if (budget !== undefined) bytes = snapshotBytes();
       metadata = snapshotMetadata(stored.metadata ?? undefined, budget !== undefined);
+      if (budget !== undefined) bytes += metadata === EMPTY_METADATA ? 0 : snapshotBytes();
+      tags = snapshotTags(stored.tags ?? undefined);
     } catch {
       return undefined;
     }
     if (budget !== undefined) {
       // An entry too large for this instance's budget stays in the other tier only.
-      bytes = entryBytes(key, bytes, metadata === EMPTY_METADATA ? 0 : snapshotBytes());
+      bytes = entryBytes(key, bytes, 0, tags);
       if (bytes > budget.maxEntryBytes) return undefined;
     }
     const now = this.host.now();
     // A timestamp from another machine's clock may be slightly ahead of ours.
     const timestamp = Math.min(timestampMs, now);
     if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
-    return table.entryOf(
-      table.insert(key, data, metadata, timestamp, ttlSeconds, category, now, bytes),
+    const slot = table.insert(
+      key,
+      data,
+      metadata,
+      timestamp,
+      ttlSeconds,
+      category,
+      now,
+      bytes,
+      tags,
     );
+    if (stored.expiredEarly === true) table.expire(slot, now);
+    return table.entryOf(slot);
   }
 
   async #runLoader<T>(

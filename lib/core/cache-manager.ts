@@ -17,6 +17,7 @@ import {
   type CacheInternals,
   type InternalCacheOptions,
 } from './cache-internals.interface.js';
+import { CacheInvalidation } from './cache-invalidation.js';
 import { CacheLoader } from './cache-loader.js';
 import type {
   CacheManagerOptions,
@@ -26,10 +27,11 @@ import type {
 } from './cache-options.interface.js';
 import { resolveCacheOptions } from './cache-options.util.js';
 import { CacheOutcomes } from './cache-outcomes.js';
-import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
+import { INVALIDATED, MARKED, NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
+import { assertTag, snapshotTags } from './cache-tags.util.js';
 import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
@@ -88,6 +90,7 @@ export class CacheManager {
   readonly #outcomes: CacheOutcomes;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
+  readonly #invalidation: CacheInvalidation;
 
   constructor(options: CacheManagerOptions = {}) {
     const resolved = resolveCacheOptions(options);
@@ -124,9 +127,10 @@ export class CacheManager {
       now,
       lastNow: () => this.#lastNow,
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
-      store: (key, data, ttlSeconds, category, metadata) =>
-        this.#store(key, data, ttlSeconds, category, metadata),
+      store: (key, data, ttlSeconds, category, metadata, tags) =>
+        this.#store(key, data, ttlSeconds, category, metadata, tags),
     });
+    this.#invalidation = new CacheInvalidation(table, outcomes, () => this.#loader.tier);
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
     Object.defineProperty(this, INTERNALS, { value: this.#loader });
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
@@ -154,17 +158,20 @@ export class CacheManager {
    * Replaces any entry held under `key`; at `maxEntries`, a new key evicts the least recently
    * used entry, and with `maxBytes`, least recently used entries are evicted until it fits.
    *
-   * @param options a TTL in seconds, or `{ ttl, category, metadata }`.
+   * @param options a TTL in seconds, or `{ ttl, category, metadata, tags }`; the tags replace
+   *   those the key had.
    * @returns true when cached; false (with a warning in the log, nothing stored) when `key` is
    *   not a non-empty string, `data` or `metadata` is not a JSON value, or the entry's estimated
-   *   size is above `maxEntryBytes`.
-   * @throws RangeError when the TTL is not a finite number above 0, or the category is not a
-   *   non-empty string.
+   *   size (tags included) is above `maxEntryBytes`.
+   * @throws RangeError when the TTL is not a finite number above 0, the category is not a
+   *   non-empty string, or the tags are not an array of at most `MAX_TAGS_PER_ENTRY` distinct
+   *   non-empty strings (nothing is stored).
    */
   set(key: string, data: unknown, options?: SetOptions): boolean {
     let ttlSeconds: unknown = this.defaultTtl;
     let category: unknown = 'default';
     let metadata: unknown;
+    let tags: unknown;
     if (typeof options === 'number') {
       ttlSeconds = options;
     } else if (options !== undefined) {
@@ -172,10 +179,11 @@ export class CacheManager {
       if (given.ttl !== undefined) ttlSeconds = given.ttl;
       if (given.category !== undefined) category = given.category;
       metadata = given.metadata;
+      tags = given.tags;
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
-    const failure = this.#store(key, data, ttlSeconds, category, metadata);
+    const failure = this.#store(key, data, ttlSeconds, category, metadata, snapshotTags(tags));
     if (failure === undefined) return true;
     this.#logger.warn(failure);
     return false;
@@ -188,6 +196,7 @@ export class CacheManager {
     ttlSeconds: number,
     category: string,
     metadata: unknown,
+    tags: readonly string[],
   ): string | undefined {
     if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
     const table = this.#table;
@@ -209,7 +218,8 @@ export class CacheManager {
       }
     }
     if (budget !== undefined) {
-      bytes = entryBytes(key, bytes, metadataSnapshot === EMPTY_METADATA ? 0 : snapshotBytes());
+      const metadataBytes = metadataSnapshot === EMPTY_METADATA ? 0 : snapshotBytes();
+      bytes = entryBytes(key, bytes, metadataBytes, tags);
       if (bytes > budget.maxEntryBytes) return TOO_LARGE(key, bytes, budget.maxEntryBytes);
     }
     const now = this.now();
@@ -222,6 +232,7 @@ export class CacheManager {
       category,
       now,
       bytes,
+      tags,
     );
     this.#outcomes.set(key, category, ttlSeconds);
     this.#loader.tier?.afterSet(table.entryOf(slot));
@@ -258,7 +269,8 @@ export class CacheManager {
     const slots = this.#slots;
     const slot = slots.keyToSlot.get(key);
     if (slot === undefined) return this.#outcomes.miss(key, 'absent');
-    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#outcomes.miss(key, 'invalid');
+    // One test keeps both marks (invalidated, expired early) off the fresh hit's path.
+    if ((slots.flags[slot]! & MARKED) !== 0) return this.#readMarked(slot, key, options);
     const now = this.now();
     const ageMs = now - slots.timestamps[slot]!;
     const ttlMs = slots.ttlSeconds[slot]! * 1000;
@@ -267,6 +279,17 @@ export class CacheManager {
     slots.accessCounts[slot]!++;
     slots.lastAccessed[slot] = now;
     if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
+    return slot;
+  }
+
+  /** A read of an entry invalidated (a miss) or expired early (as a STALE or EXPIRED one). */
+  #readMarked(slot: number, key: string, options: GetOptions | undefined): number {
+    const slots = this.#slots;
+    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#outcomes.miss(key, 'invalid');
+    const now = this.now();
+    const ageMs = now - slots.timestamps[slot]!;
+    if (!this.#readStale(slot, key, ageMs, slots.ttlSeconds[slot]! * 1000, options)) return NIL;
+    slots.markRead(slot, now);
     return slot;
   }
 
@@ -306,18 +329,14 @@ export class CacheManager {
     return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
   }
 
-  // ── Invalidating and removing ──────────────────────────────────────────────────────────────
+  // ── Invalidating, expiring and removing ────────────────────────────────────────────────────
 
   /**
    * Marks the entry under `key` INVALID: it is no longer served and goes at the next cleanup.
    * @returns true if an entry was held under `key`.
    */
   invalidate(key: string): boolean {
-    this.#loader.tier?.afterInvalidate(key);
-    const slot = this.#slots.keyToSlot.get(key);
-    if (slot === undefined) return false;
-    this.#invalidateSlot(slot);
-    return true;
+    return this.#invalidation.invalidate(key);
   }
 
   /**
@@ -327,15 +346,47 @@ export class CacheManager {
    */
   invalidateCategory(category: string): number {
     assertCategory(category);
-    this.#loader.tier?.afterInvalidateCategory(category);
-    const held = this.#table.index.categories.get(category)?.size ?? 0;
-    this.#table.forEach(category, (slot) => this.#invalidateSlot(slot));
-    return held;
+    return this.#invalidation.invalidateCategory(category);
   }
 
-  #invalidateSlot(slot: number): void {
-    this.#table.index.invalidate(slot);
-    this.#outcomes.invalidation(this.#slots, slot);
+  /**
+   * Marks every entry carrying `tag` INVALID.
+   * @returns how many entries carried it. Costs that many steps, never a scan.
+   * @throws RangeError when `tag` is not a non-empty string.
+   */
+  invalidateTag(tag: string): number {
+    assertTag(tag);
+    return this.#invalidation.invalidateTag(tag);
+  }
+
+  /**
+   * Expires the entry under `key` now: a FRESH entry turns STALE (for every reader and statistic)
+   * and keeps its data, timestamp, category and tags until it turns EXPIRED at twice its TTL, or
+   * a `set` makes it FRESH. Other entries stay as they are. Counted in `totalExpirations`.
+   * @returns true if an entry was held under `key`, whatever its status (as `invalidate`).
+   */
+  expire(key: string): boolean {
+    return this.#invalidation.expire(key, this.now());
+  }
+
+  /**
+   * Expires every entry of `category` (see {@link expire}).
+   * @returns how many entries the category held. Costs the size of the category.
+   * @throws RangeError when `category` is not a non-empty string.
+   */
+  expireCategory(category: string): number {
+    assertCategory(category);
+    return this.#invalidation.expireCategory(category, this.now());
+  }
+
+  /**
+   * Expires every entry carrying `tag` (see {@link expire}).
+   * @returns how many entries carried it. Costs that many steps, never a scan.
+   * @throws RangeError when `tag` is not a non-empty string.
+   */
+  expireTag(tag: string): number {
+    assertTag(tag);
+    return this.#invalidation.expireTag(tag, this.now());
   }
 
   /** Removes the entry under `key`. @returns true if one was held. */
@@ -405,14 +456,8 @@ export class CacheManager {
    */
   getStats(): CacheStats {
     const stats = new CacheStats();
-    stats.totalEntries = this.#slots.size;
     stats.totalCleanups = this.#cleanup.entriesRemoved;
-    const budget = this.#table.budget;
-    if (budget !== undefined) {
-      stats.totalBytes = budget.totalBytes;
-      stats.maxBytes = budget.maxBytes;
-    }
-    this.#table.index.reportTo(stats, this.now());
+    this.#table.reportTo(stats, this.now());
     this.#outcomes.reportTo(stats);
     this.#loader.reportTo(stats);
     return stats;
