@@ -1,17 +1,8 @@
-import { CacheByteBudget, entryBytes } from './cache-byte-budget.js';
+import { CacheByteBudget } from './cache-byte-budget.js';
 import { CacheCleanup } from './cache-cleanup.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheEventListener, CacheEventName } from './cache-events.interface.js';
-import {
-  assertCategory,
-  assertTtl,
-  notJsonReason,
-  EMPTY_METADATA,
-  readFlag,
-  readSetOptions,
-  readWrapOptions,
-  snapshotMetadata,
-} from './cache-input.util.js';
+import { assertCategory, assertTtl, readSetOptions, readWrapOptions } from './cache-input.util.js';
 import {
   CLEANUP_SCHEDULED_OUTSIDE,
   type CacheInternals,
@@ -27,18 +18,18 @@ import type {
 } from './cache-options.interface.js';
 import { resolveCacheOptions } from './cache-options.util.js';
 import { CacheOutcomes } from './cache-outcomes.js';
-import { INVALIDATED, MARKED, NIL, type CacheSlots } from './cache-slots.js';
+import { CacheReader } from './cache-reader.js';
+import { NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
-import { assertTag, snapshotTags } from './cache-tags.util.js';
-import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
+import { NO_TAGS, assertTag, snapshotTags } from './cache-tags.util.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
 import type { JsonValue } from './json.interface.js';
-import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import { monotonicClock } from './monotonic-clock.js';
+import { CacheWriter } from './cache-writer.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
 export { CLEANUP_SLICE_MS } from './cache-cleanup.js';
@@ -88,6 +79,8 @@ export class CacheManager {
   /** The table's storage engine, read directly by the hot paths. */
   readonly #slots: CacheSlots;
   readonly #outcomes: CacheOutcomes;
+  readonly #reader: CacheReader;
+  readonly #writer: CacheWriter;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
   readonly #invalidation: CacheInvalidation;
@@ -119,7 +112,10 @@ export class CacheManager {
         : new CacheByteBudget(resolved.maxBytes, resolved.maxEntryBytes!),
     ));
     this.#slots = table.slots;
-    this.#loader = new CacheLoader(table, {
+    this.#reader = new CacheReader(table.slots, outcomes, now);
+    // The writer tells the tier the loader holds of each write: the tier can be attached later.
+    const writer = (this.#writer = new CacheWriter(table, outcomes, now, () => loader.tier));
+    const loader: CacheLoader = (this.#loader = new CacheLoader(table, writer, {
       defaultTtl: this.defaultTtl,
       softTimeout: this.softTimeout,
       hardTimeout: this.hardTimeout,
@@ -127,10 +123,8 @@ export class CacheManager {
       now,
       lastNow: () => this.#lastNow,
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
-      store: (key, data, ttlSeconds, category, metadata, tags) =>
-        this.#store(key, data, ttlSeconds, category, metadata, tags),
-    });
-    this.#invalidation = new CacheInvalidation(table, outcomes, () => this.#loader.tier);
+    }));
+    this.#invalidation = new CacheInvalidation(table, outcomes, () => loader.tier);
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
     Object.defineProperty(this, INTERNALS, { value: this.#loader });
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
@@ -171,7 +165,7 @@ export class CacheManager {
     let ttlSeconds: unknown = this.defaultTtl;
     let category: unknown = 'default';
     let metadata: unknown;
-    let tags: unknown;
+    let tags = NO_TAGS;
     if (typeof options === 'number') {
       ttlSeconds = options;
     } else if (options !== undefined) {
@@ -179,64 +173,14 @@ export class CacheManager {
       if (given.ttl !== undefined) ttlSeconds = given.ttl;
       if (given.category !== undefined) category = given.category;
       metadata = given.metadata;
-      tags = given.tags;
+      tags = snapshotTags(given.tags);
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
-    const failure = this.#store(key, data, ttlSeconds, category, metadata, snapshotTags(tags));
+    const failure = this.#writer.store(key, data, ttlSeconds, category, metadata, tags);
     if (failure === undefined) return true;
     this.#logger.warn(failure);
     return false;
-  }
-
-  /** Validates and stores; @returns why nothing was stored, or undefined. Options are checked. */
-  #store(
-    key: string,
-    data: unknown,
-    ttlSeconds: number,
-    category: string,
-    metadata: unknown,
-    tags: readonly string[],
-  ): string | undefined {
-    if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
-    const table = this.#table;
-    const budget = table.budget;
-    let dataSnapshot: unknown;
-    let metadataSnapshot = EMPTY_METADATA;
-    try {
-      dataSnapshot = budget === undefined ? snapshotJson(data) : snapshotJsonSized(data);
-    } catch (error) {
-      return NOT_JSON(key, 'data', notJsonReason(error));
-    }
-    let bytes = 0;
-    if (budget !== undefined) bytes = snapshotBytes();
-    if (metadata !== undefined) {
-      try {
-        metadataSnapshot = snapshotMetadata(metadata, budget !== undefined);
-      } catch (error) {
-        return NOT_JSON(key, 'metadata', notJsonReason(error));
-      }
-    }
-    if (budget !== undefined) {
-      const metadataBytes = metadataSnapshot === EMPTY_METADATA ? 0 : snapshotBytes();
-      bytes = entryBytes(key, bytes, metadataBytes, tags);
-      if (bytes > budget.maxEntryBytes) return TOO_LARGE(key, bytes, budget.maxEntryBytes);
-    }
-    const now = this.now();
-    const slot = table.insert(
-      key,
-      dataSnapshot,
-      metadataSnapshot,
-      now,
-      ttlSeconds,
-      category,
-      now,
-      bytes,
-      tags,
-    );
-    this.#outcomes.set(key, category, ttlSeconds);
-    this.#loader.tier?.afterSet(table.entryOf(slot));
-    return undefined;
   }
 
   // ── Reading ────────────────────────────────────────────────────────────────────────────────
@@ -247,7 +191,7 @@ export class CacheManager {
    * hit marks the entry as the most recently used.
    */
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
-    const slot = this.#read(key, options);
+    const slot = this.#reader.read(key, options);
     return slot === NIL ? undefined : (this.#table.entryOf(slot) as CacheEntry<T>);
   }
 
@@ -257,64 +201,8 @@ export class CacheManager {
    */
   getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
     // No entry object: a read of the data alone allocates nothing.
-    const slot = this.#read(key, options);
+    const slot = this.#reader.read(key, options);
     return slot === NIL ? undefined : (this.#slots.exposeData(slot) as T);
-  }
-
-  /**
-   * The read behind `get` and `getData`: the slot of a FRESH (or, with `includeStale`, STALE)
-   * entry, or NIL. Counts one hit or one miss; a hit is a use for the LRU order.
-   */
-  #read(key: string, options: GetOptions | undefined): number {
-    const slots = this.#slots;
-    const slot = slots.keyToSlot.get(key);
-    if (slot === undefined) return this.#outcomes.miss(key, 'absent');
-    // One test keeps both marks (invalidated, expired early) off the fresh hit's path.
-    if ((slots.flags[slot]! & MARKED) !== 0) return this.#readMarked(slot, key, options);
-    const now = this.now();
-    const ageMs = now - slots.timestamps[slot]!;
-    const ttlMs = slots.ttlSeconds[slot]! * 1000;
-    if (ageMs < ttlMs) this.#outcomes.hit(slots, slot, key, ageMs, ttlMs);
-    else if (!this.#readStale(slot, key, ageMs, ttlMs, options)) return NIL;
-    slots.accessCounts[slot]!++;
-    slots.lastAccessed[slot] = now;
-    if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-    return slot;
-  }
-
-  /** A read of an entry invalidated (a miss) or expired early (as a STALE or EXPIRED one). */
-  #readMarked(slot: number, key: string, options: GetOptions | undefined): number {
-    const slots = this.#slots;
-    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#outcomes.miss(key, 'invalid');
-    const now = this.now();
-    const ageMs = now - slots.timestamps[slot]!;
-    if (!this.#readStale(slot, key, ageMs, slots.ttlSeconds[slot]! * 1000, options)) return NIL;
-    slots.markRead(slot, now);
-    return slot;
-  }
-
-  /**
-   * The rest of a read that found a STALE or EXPIRED entry: counts a stale hit, or a miss.
-   * Out of the fresh hit's way, so that the hot path stays small enough to be inlined whole.
-   * @returns whether the entry is served.
-   */
-  #readStale(
-    slot: number,
-    key: string,
-    ageMs: number,
-    ttlMs: number,
-    options: GetOptions | undefined,
-  ): boolean {
-    if (ageMs > 2 * ttlMs) {
-      this.#outcomes.miss(key, 'expired');
-      return false;
-    }
-    if (!readFlag(options, 'includeStale', true)) {
-      this.#outcomes.miss(key, 'stale');
-      return false;
-    }
-    this.#outcomes.staleHit(this.#slots, slot, key, ageMs, ttlMs);
-    return true;
   }
 
   /**
@@ -322,11 +210,7 @@ export class CacheManager {
    * A look only: no hit or miss is counted and the LRU order does not change.
    */
   hasKey(key: string, options?: HasKeyOptions): boolean {
-    const slot = this.#slots.keyToSlot.get(key);
-    if (slot === undefined) return false;
-    const status = this.#slots.statusAt(slot, this.now());
-    if (status === CacheStatus.FRESH) return true;
-    return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
+    return this.#reader.has(key, options);
   }
 
   // ── Invalidating, expiring and removing ────────────────────────────────────────────────────
@@ -360,9 +244,8 @@ export class CacheManager {
   }
 
   /**
-   * Expires the entry under `key` now: a FRESH entry turns STALE (for every reader and statistic)
-   * and keeps its data, timestamp, category and tags until it turns EXPIRED at twice its TTL, or
-   * a `set` makes it FRESH. Other entries stay as they are. Counted in `totalExpirations`.
+   * Expires the entry under `key` now: a FRESH one turns STALE, for every reader and statistic,
+   * keeping its data and age, until EXPIRED at twice its TTL (or FRESH again after a `set`).
    * @returns true if an entry was held under `key`, whatever its status (as `invalidate`).
    */
   expire(key: string): boolean {
@@ -475,21 +358,13 @@ export class CacheManager {
    */
   getKeys(category?: string): string[] {
     if (category !== undefined) assertCategory(category);
-    const keys: string[] = [];
-    const held = this.#slots.keys;
-    this.#table.forEach(category, (slot) => keys.push(held[slot]!));
-    return keys;
+    return this.#table.keys(category);
   }
 
   /** Entries held, whatever their status, in the order of {@link getKeys}. Counts no hit. */
   getAllEntries(category?: string): Map<string, CacheEntry> {
     if (category !== undefined) assertCategory(category);
-    const entries = new Map<string, CacheEntry>();
-    const table = this.#table;
-    table.forEach(category, (slot) => {
-      entries.set(table.slots.keys[slot]!, table.entryOf(slot) as CacheEntry);
-    });
-    return entries;
+    return this.#table.entries(category) as Map<string, CacheEntry>;
   }
 
   // ── Loading and events ─────────────────────────────────────────────────────────────────────
@@ -513,7 +388,7 @@ export class CacheManager {
    *   with `staleIfError`, returns the STALE entry) and the key is free for the next load.
    *
    * @throws RangeError (as a rejection) for options that are not a readable object, or a bad
-   *   ttl, category or timeout: the `RangeError` `set` gives for the same options.
+   *   ttl, category, tags or timeout: the `RangeError` `set` gives for the same options.
    */
   async wrap<T>(
     key: string,

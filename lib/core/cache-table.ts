@@ -202,6 +202,22 @@ export class CacheTable {
     this.index.reportTo(stats, now);
   }
 
+  /** The keys held, in the order of {@link forEach}. */
+  keys(category: string | undefined): string[] {
+    const keys: string[] = [];
+    const held = this.slots.keys;
+    this.forEach(category, (slot) => keys.push(held[slot]!));
+    return keys;
+  }
+
+  /** The entries held by key, in the order of {@link forEach}. */
+  entries(category: string | undefined): Map<string, CacheEntry<unknown>> {
+    const entries = new Map<string, CacheEntry<unknown>>();
+    const held = this.slots.keys;
+    this.forEach(category, (slot) => entries.set(held[slot]!, this.entryOf(slot)));
+    return entries;
+  }
+
   /** The entry object of `slot`, created on first use and reused by every later read. */
   entryOf(slot: number): CacheEntry<unknown> {
     const views = this.slots.views;
