@@ -5,7 +5,7 @@ import type { CacheEventListener, CacheEventName } from './cache-events.interfac
 import { assertCategory, assertTtl, readSetOptions, readWrapOptions } from './cache-input.util.js';
 import {
   CLEANUP_SCHEDULED_OUTSIDE,
-  type CacheInternals,
+  exposeInternals,
   type InternalCacheOptions,
 } from './cache-internals.interface.js';
 import { CacheInvalidation } from './cache-invalidation.js';
@@ -33,14 +33,8 @@ import { CacheWriter } from './cache-writer.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
 export { CLEANUP_SLICE_MS } from './cache-cleanup.js';
-
-/**
- * The key of a cache's {@link CacheInternals}: a non-enumerable property no type declares, so it
- * is in no `.d.ts` and no autocomplete. It is a registered symbol, not a module's own, because the
- * package ships an ESM and a CommonJS copy and one process may load both: the decorator and the
- * tier of one copy must reach a cache made by the other.
- */
-const INTERNALS = Symbol.for('nestjs-fresh-cache:internals@1');
+// The internal door lives with its interface; importers of the door from here keep working.
+export { cacheInternals } from './cache-internals.interface.js';
 
 /**
  * An in-process cache that knows how fresh each entry is.
@@ -55,8 +49,7 @@ const INTERNALS = Symbol.for('nestjs-fresh-cache:internals@1');
  */
 export class CacheManager {
   // The public API: options, validation and the clock, over parts that each keep one invariant
-  // (see docs/architecture.md): the table (storage engine and status index), what operations
-  // tell (counters, events, debug lines), loading, and cleanup.
+  // (docs/architecture.md): table, reader, writer, invalidation, outcomes, loader, cleanup.
 
   /** Default time to live of an entry, in seconds. */
   readonly defaultTtl: number;
@@ -126,7 +119,7 @@ export class CacheManager {
     }));
     this.#invalidation = new CacheInvalidation(table, outcomes, () => loader.tier);
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
-    Object.defineProperty(this, INTERNALS, { value: this.#loader });
+    exposeInternals(this, loader);
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
     if (this.cleanupInterval > 0 && !scheduledOutside) {
       this.#cleanup.startTimer(this.cleanupInterval, () => void this.runScheduledCleanup());
@@ -378,14 +371,12 @@ export class CacheManager {
    * - Otherwise the loader runs. Concurrent calls that miss on the same key share one run, and
    *   its failure reaches every one of them; nothing is cached then. With `staleIfError`, a
    *   STALE entry is returned instead of the failure (and the failure is logged).
-   * - EXPIRED and INVALID entries are misses.
-   * - With `forceRefresh`, the loader runs whatever is held, and its value replaces the entry.
-   *
-   * A loaded value that `unless` rejects, or that is not a JSON value, is returned uncached.
-   *
+   * - EXPIRED and INVALID entries are misses. With `forceRefresh`, the loader runs whatever is
+   *   held, and its value replaces the entry. A loaded value that `unless` rejects, or that is
+   *   not a JSON value, is returned uncached.
    * - After `softTimeout` seconds a caller holding a STALE entry gets it while the load goes on;
-   *   after `hardTimeout` seconds the call rejects with a `CacheLoadTimeoutError` (or,
-   *   with `staleIfError`, returns the STALE entry) and the key is free for the next load.
+   *   after `hardTimeout` seconds the call rejects with a `CacheLoadTimeoutError` (or, with
+   *   `staleIfError`, returns the STALE entry) and the key is free for the next load.
    *
    * @throws RangeError (as a rejection) for options that are not a readable object, or a bad
    *   ttl, category, tags or timeout: the `RangeError` `set` gives for the same options.
@@ -407,12 +398,4 @@ export class CacheManager {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     return this.#outcomes.on(event, listener);
   }
-}
-
-/**
- * The core's one internal door (see {@link CacheInternals}), for the `@Cached` decorator and the
- * Redis tier. Not exported from the package.
- */
-export function cacheInternals(cache: CacheManager): CacheInternals {
-  return (cache as unknown as { readonly [INTERNALS]: CacheInternals })[INTERNALS];
 }
