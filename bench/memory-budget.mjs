@@ -9,7 +9,8 @@
 // 2. Cost of `set` with maxBytes on (a budget that never binds, and one that evicts by bytes on
 //    every write) against off, and off against another build (`BENCH_BASELINE`, that build's
 //    dist/core/index.js). Each figure is the median of per-call CPU times over batches of 4,096
-//    sets, in fresh processes, interleaved run by run. Target: on within 10% of off.
+//    sets; the modes of one case run in one fresh process, batch after batch in turn, and a
+//    ratio is taken between neighbouring batches. Target: on within 10% of off.
 //
 // Options: --runs N (default 5), --only accuracy|cost. Needs a build (`npm run bench:memory`
 // builds first).
@@ -78,7 +79,8 @@ function accuracy(CacheManager, { shape }) {
 /** The value the suite's ops workloads write (bench/suite/workloads.ts). */
 const makeValue = (i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b', 'c'], n: i * 2 });
 
-function cost(CacheManager, { capacity, mode, workload }) {
+/** A cache set up for `mode`, and a function that times one batch of `workload` on it. */
+function costCase(CacheManager, { capacity, mode, workload }) {
   const options = { maxEntries: capacity, cleanupInterval: 0, logger: silent };
   // 'fits': a budget far above what the entries take; 'binding': one that holds about half of
   // `capacity` such entries, so every new key evicts by bytes, not by count.
@@ -91,10 +93,9 @@ function cost(CacheManager, { capacity, mode, workload }) {
   const keys = Array.from({ length: 2 * capacity }, (_, i) => `key-${String(i).padStart(7, '0')}`);
   for (let i = 0; i < capacity; i++) cache.set(keys[i], makeValue(i));
   const BATCH = 4096;
-  const samples = [];
   let next = capacity;
-  const deadline = performance.now() + 1000;
-  for (let round = 0; performance.now() < deadline || round < 50; round++) {
+  let round = 0;
+  return () => {
     // CPU time, not wall time: on a shared machine a preempted batch would count the other
     // processes' time as ours.
     const start = process.cpuUsage();
@@ -109,10 +110,40 @@ function cost(CacheManager, { capacity, mode, workload }) {
         next = next + 1 === keys.length ? 0 : next + 1;
       }
     }
+    round++;
     const cpu = process.cpuUsage(start);
-    samples.push(((cpu.user + cpu.system) * 1e3) / BATCH);
+    return ((cpu.user + cpu.system) * 1e3) / BATCH;
+  };
+}
+
+/**
+ * Every implementation of one case in ONE process, in alternating batches: the machine's drift
+ * (memory latency moves by 2x within seconds here) hits all of them alike, so the ratio of
+ * neighbouring batches is the code's. Each implementation is its own module instance (an import
+ * with a query), so no function's type feedback is shared between the modes.
+ */
+async function cost({ impls, workload, capacity }) {
+  const cases = [];
+  for (const [name, core, mode] of impls) {
+    const url = `${pathToFileURL(core).href}?${encodeURIComponent(name)}`;
+    const { CacheManager } = await import(url);
+    cases.push({ name, batch: costCase(CacheManager, { capacity, mode, workload }), ns: [] });
   }
-  return { nsPerOp: median(samples.slice(10)) };
+  for (const c of cases) for (let w = 0; w < 10; w++) c.batch(); // warm up
+  const deadline = performance.now() + 2000;
+  for (let round = 0; performance.now() < deadline || round < 50; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(k + round) % cases.length];
+      c.ns.push(c.batch());
+    }
+  }
+  const off = cases.find((c) => c.name === 'off');
+  return Object.fromEntries(
+    cases.map((c) => [
+      c.name,
+      { nsPerOp: median(c.ns), vsOff: median(c.ns.map((ns, i) => ns / off.ns[i])) },
+    ]),
+  );
 }
 
 const silent = { debug() {}, log() {}, warn() {}, error() {} };
@@ -192,27 +223,34 @@ async function main() {
     const cases = [];
     for (const workload of ['set-existing', 'set-evict']) {
       for (const capacity of [1_000, 100_000]) {
-        cases.push({ workload, capacity, times: Object.fromEntries(impls.map(([n]) => [n, []])) });
+        const perImpl = () => Object.fromEntries(impls.map(([n]) => [n, []]));
+        cases.push({ workload, capacity, times: perImpl(), ratios: perImpl() });
       }
     }
     for (let r = 0; r < runs; r++) {
       for (const c of cases) {
-        // Rotate the order from run to run, so no implementation always runs first.
-        for (let k = 0; k < impls.length; k++) {
-          const [name, core, mode] = impls[(k + r) % impls.length];
-          c.times[name].push(
-            run({ kind: 'cost', core, mode, workload: c.workload, capacity: c.capacity }).nsPerOp,
-          );
+        // Rotate the order from run to run, so no implementation always goes first.
+        const order = impls.map((_, k) => impls[(k + r) % impls.length]);
+        const result = run({
+          kind: 'cost',
+          impls: order,
+          workload: c.workload,
+          capacity: c.capacity,
+        });
+        for (const [name] of impls) {
+          c.times[name].push(result[name].nsPerOp);
+          c.ratios[name].push(result[name].vsOff);
         }
       }
     }
     console.log(
-      'cost of set (ns/op of CPU time, median of 4,096-set batches; ratios within each run)',
+      'cost of set (ns/op of CPU time, median of 4,096-set batches; the modes of a case share one\n' +
+        'process and alternate batch by batch; × off: median of neighbouring batches, then of runs)',
     );
     const rows = [];
     for (const c of cases) {
       for (const [name] of impls) {
-        const ratios = c.times[name].map((t, r) => t / c.times.off[r]);
+        const ratios = c.ratios[name];
         rows.push([
           c.workload,
           fmt(c.capacity),
@@ -234,9 +272,13 @@ async function main() {
 // Last: every helper above is defined by now.
 const child = process.argv[2] === '--child' ? JSON.parse(process.argv[3]) : undefined;
 if (child !== undefined) {
-  const { CacheManager } = await import(pathToFileURL(child.core).href);
-  const result =
-    child.kind === 'accuracy' ? accuracy(CacheManager, child) : cost(CacheManager, child);
+  let result;
+  if (child.kind === 'accuracy') {
+    const { CacheManager } = await import(pathToFileURL(child.core).href);
+    result = accuracy(CacheManager, child);
+  } else {
+    result = await cost(child);
+  }
   process.stdout.write(JSON.stringify(result));
 } else {
   await main();

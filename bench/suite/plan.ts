@@ -4,9 +4,14 @@ import type { Implementation } from './adapters.js';
 export const OP_WORKLOADS = ['get-hit', 'set-existing', 'set-evict', 'mix'] as const;
 export type OpWorkload = (typeof OP_WORKLOADS)[number];
 
-export const PARTS = ['ops', 'category', 'stats', 'memory', 'cleanup', 'http'] as const;
+export const PARTS = ['ops', 'paired', 'category', 'stats', 'memory', 'cleanup', 'http'] as const;
 export type Part = (typeof PARTS)[number];
 export const CAPACITIES = [1_000, 100_000];
+/**
+ * The workloads the `paired` part times again with the sync implementations side by side in one
+ * process (see paired.child.ts), where the machine's drift cannot tell them apart.
+ */
+export const PAIRED_WORKLOADS = OP_WORKLOADS;
 export const STATS_SIZES = [100_000, 1_000_000];
 export const MEMORY_ENTRIES = 100_000;
 export const CLEANUP_ENTRIES = 1_000_000;
@@ -17,6 +22,7 @@ export const MODES = {
   quick: {
     runs: 3,
     minCpuMs: 300,
+    paired: { windows: 15, windowMs: 100 },
     categoryRounds: 40,
     statsCalls: 51,
     http: { warmupS: 1, durationS: 3, connections: 10 },
@@ -24,6 +30,7 @@ export const MODES = {
   full: {
     runs: 7,
     minCpuMs: 800,
+    paired: { windows: 40, windowMs: 100 },
     categoryRounds: 200,
     statsCalls: 201,
     http: { warmupS: 2, durationS: 10, connections: 10 },
@@ -43,6 +50,8 @@ export const CATEGORY_CASES: { capacity: number; categorySize: number }[] = [
 /** Every measured value, one element per run. */
 export interface Figures {
   ops: Record<string, { nsPerOp: number[]; p50Ns: number[]; hitRatio: number[] }>;
+  /** By `opsId`: the paired part's median ns and ratio to lru-cache, one element per run. */
+  paired: Record<string, { nsPerOp: number[]; vsLruCache: number[] }>;
   category: Record<string, number[]>;
   stats: Record<
     string,

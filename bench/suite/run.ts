@@ -8,7 +8,7 @@
  *
  *   node bench/results/suite-build/bench/suite/run.js [--quick] [--only ops,category,...]
  *   node bench/results/suite-build/bench/suite/run.js --report bench/results/latest-quick.json
- * Parts: ops, category, stats, memory, cleanup, http. `BENCH_RUNS=n` overrides the run count;
+ * Parts: ops, paired, category, stats, memory, cleanup, http. `BENCH_RUNS=n` overrides the run count;
  * `BENCH_BASELINE=/path/to/index.js` adds another build to the operation workloads (`baseline`).
  */
 import autocannon from 'autocannon';
@@ -25,6 +25,7 @@ import { baselinePath, corePath } from './core.js';
 import type { GetStatsResult } from './get-stats.child.js';
 import type { MemoryResult } from './memory.child.js';
 import type { OpsResult } from './ops.child.js';
+import type { PairedJob, PairedResult } from './paired.child.js';
 import {
   CAPACITIES,
   CATEGORY_CASES,
@@ -35,6 +36,7 @@ import {
   MODES,
   OP_WORKLOADS,
   opsId,
+  PAIRED_WORKLOADS,
   PARTS,
   STATS_SIZES,
   type Figures,
@@ -141,6 +143,33 @@ async function runOps(figures: Figures, config: ModeConfig, run: number): Promis
         figure.hitRatio[run] = result.hitRatio ?? Number.NaN;
         progress(`  run ${run + 1} ${id}: ${result.nsPerOp.toFixed(1)} ns/op`);
       }
+    }
+  }
+}
+
+async function runPaired(figures: Figures, config: ModeConfig, run: number): Promise<void> {
+  // Sync implementations only: cache-manager's promises would time the event loop, not the cache.
+  const impls = opsImplementations().filter((impl) => impl !== 'cache-manager');
+  for (const capacity of CAPACITIES) {
+    for (const workload of PAIRED_WORKLOADS) {
+      const job: PairedJob = {
+        workload,
+        capacity,
+        impls: rotate(impls, run),
+        windows: config.paired.windows,
+        windowMs: config.paired.windowMs,
+      };
+      const result = await runChild<PairedResult>('paired', job);
+      for (const impl of impls) {
+        const id = opsId(workload, capacity, impl);
+        const figure = (figures.paired[id] ??= { nsPerOp: [], vsLruCache: [] });
+        figure.nsPerOp[run] = result.nsPerOp[impl] ?? Number.NaN;
+        figure.vsLruCache[run] = result.vsLruCache[impl] ?? Number.NaN;
+      }
+      const summary = impls
+        .map((impl) => `${impl} ${result.nsPerOp[impl]?.toFixed(1)} ns`)
+        .join(', ');
+      progress(`  run ${run + 1} paired ${workload}@${capacity}: ${summary}`);
     }
   }
 }
@@ -336,6 +365,7 @@ async function main(): Promise<void> {
   progress(`bench (${mode}): ${config.runs} runs of ${parts.join(', ')}`);
   const figures: Figures = {
     ops: {},
+    paired: {},
     category: {},
     stats: {},
     memory: {},
@@ -353,6 +383,7 @@ async function main(): Promise<void> {
   for (let run = 0; run < config.runs; run++) {
     progress(`run ${run + 1}/${config.runs}`);
     if (parts.includes('ops')) await runOps(figures, config, run);
+    if (parts.includes('paired')) await runPaired(figures, config, run);
     if (parts.includes('category')) await runCategory(figures, config, run);
     if (parts.includes('stats')) await runStats(figures, config, run);
     if (parts.includes('memory')) await runMemory(figures, run);

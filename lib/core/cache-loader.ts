@@ -1,18 +1,16 @@
-import { entryBytes } from './cache-byte-budget.js';
 import { entryStatusAt, entryTimestampMs, type CacheEntry } from './cache-entry.js';
 import type { CacheInternals } from './cache-internals.interface.js';
 import type { GetOptions } from './cache-options.interface.js';
 import type { CacheStats } from './cache-stats.js';
+import { NIL } from './cache-slots.js';
 import type { CacheTable } from './cache-table.js';
+import type { CacheWriter } from './cache-writer.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
 import { REFRESH_FAILED, STALE_SERVED_ON_ERROR } from './cache.messages.js';
-import { EMPTY_METADATA, snapshotMetadata } from './cache-input.util.js';
 import { errorStack } from './error-text.util.js';
-import type { JsonObject } from './json.interface.js';
-import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
@@ -58,14 +56,6 @@ export interface LoaderHost {
   lastNow(): number;
   /** `cache.get`: a counted read. */
   get(key: string, options: GetOptions | undefined): CacheEntry<unknown> | undefined;
-  /** Validates and stores like `set` (options already checked); @returns why not, or undefined. */
-  store(
-    key: string,
-    data: unknown,
-    ttlSeconds: number,
-    category: string,
-    metadata: unknown,
-  ): string | undefined;
 }
 
 /**
@@ -81,9 +71,13 @@ export class CacheLoader implements CacheInternals {
   loadTimeMs = 0;
   readonly #inFlight = new Map<string, Flight>();
 
-  /** @param table where a restored entry is put back, with its original write time. */
+  /**
+   * @param table where a restored entry is put back, with its original write time.
+   * @param writer what stores a loaded value (as `set` would) or a restored one.
+   */
   constructor(
     private readonly table: CacheTable,
+    private readonly writer: CacheWriter,
     private readonly host: LoaderHost,
   ) {}
 
@@ -245,7 +239,7 @@ export class CacheLoader implements CacheInternals {
    */
   cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
     if (options.unless !== undefined && options.unless(value)) return false;
-    const failure = this.host.store(
+    const failure = this.writer.store(
       key,
       value,
       options.ttl ?? this.host.defaultTtl,
@@ -294,30 +288,20 @@ export class CacheLoader implements CacheInternals {
     const { timestampMs, ttlSeconds, category } = stored;
     if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
     if (!isValidTtl(ttlSeconds) || !isValidCategory(category)) return undefined;
-    const table = this.table;
-    const budget = table.budget;
-    let data: unknown;
-    let metadata: JsonObject;
-    let bytes = 0;
-    try {
-      data = budget === undefined ? snapshotJson(stored.data) : snapshotJsonSized(stored.data);
-      if (budget !== undefined) bytes = snapshotBytes();
-      metadata = snapshotMetadata(stored.metadata ?? undefined, budget !== undefined);
-    } catch {
-      return undefined;
-    }
-    if (budget !== undefined) {
-      // An entry too large for this instance's budget stays in the other tier only.
-      bytes = entryBytes(key, bytes, metadata === EMPTY_METADATA ? 0 : snapshotBytes());
-      if (bytes > budget.maxEntryBytes) return undefined;
-    }
     const now = this.host.now();
     // A timestamp from another machine's clock may be slightly ahead of ours.
     const timestamp = Math.min(timestampMs, now);
     if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
-    return table.entryOf(
-      table.insert(key, data, metadata, timestamp, ttlSeconds, category, now, bytes),
+    const slot = this.writer.restore(
+      key,
+      stored.data,
+      stored.metadata ?? undefined,
+      timestamp,
+      ttlSeconds,
+      category,
+      now,
     );
+    return slot === NIL ? undefined : this.table.entryOf(slot);
   }
 
   async #runLoader<T>(

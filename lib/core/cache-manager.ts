@@ -1,17 +1,8 @@
-import { CacheByteBudget, entryBytes } from './cache-byte-budget.js';
+import { CacheByteBudget } from './cache-byte-budget.js';
 import { CacheCleanup } from './cache-cleanup.js';
 import type { CacheEntry } from './cache-entry.js';
 import type { CacheEventListener, CacheEventName } from './cache-events.interface.js';
-import {
-  assertCategory,
-  assertTtl,
-  notJsonReason,
-  EMPTY_METADATA,
-  readFlag,
-  readSetOptions,
-  readWrapOptions,
-  snapshotMetadata,
-} from './cache-input.util.js';
+import { assertCategory, assertTtl, readSetOptions, readWrapOptions } from './cache-input.util.js';
 import {
   CLEANUP_SCHEDULED_OUTSIDE,
   type CacheInternals,
@@ -26,17 +17,17 @@ import type {
 } from './cache-options.interface.js';
 import { resolveCacheOptions } from './cache-options.util.js';
 import { CacheOutcomes } from './cache-outcomes.js';
-import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
+import { CacheReader } from './cache-reader.js';
+import { NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
-import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
 import type { JsonValue } from './json.interface.js';
-import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import { monotonicClock } from './monotonic-clock.js';
+import { CacheWriter } from './cache-writer.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
 export { CLEANUP_SLICE_MS } from './cache-cleanup.js';
@@ -86,6 +77,8 @@ export class CacheManager {
   /** The table's storage engine, read directly by the hot paths. */
   readonly #slots: CacheSlots;
   readonly #outcomes: CacheOutcomes;
+  readonly #reader: CacheReader;
+  readonly #writer: CacheWriter;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
 
@@ -116,7 +109,10 @@ export class CacheManager {
         : new CacheByteBudget(resolved.maxBytes, resolved.maxEntryBytes!),
     ));
     this.#slots = table.slots;
-    this.#loader = new CacheLoader(table, {
+    this.#reader = new CacheReader(table.slots, outcomes, now);
+    // The writer tells the tier the loader holds of each write: the tier can be attached later.
+    const writer = (this.#writer = new CacheWriter(table, outcomes, now, () => loader.tier));
+    const loader: CacheLoader = (this.#loader = new CacheLoader(table, writer, {
       defaultTtl: this.defaultTtl,
       softTimeout: this.softTimeout,
       hardTimeout: this.hardTimeout,
@@ -124,9 +120,7 @@ export class CacheManager {
       now,
       lastNow: () => this.#lastNow,
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
-      store: (key, data, ttlSeconds, category, metadata) =>
-        this.#store(key, data, ttlSeconds, category, metadata),
-    });
+    }));
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
     Object.defineProperty(this, INTERNALS, { value: this.#loader });
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
@@ -175,57 +169,10 @@ export class CacheManager {
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
-    const failure = this.#store(key, data, ttlSeconds, category, metadata);
+    const failure = this.#writer.store(key, data, ttlSeconds, category, metadata);
     if (failure === undefined) return true;
     this.#logger.warn(failure);
     return false;
-  }
-
-  /** Validates and stores; @returns why nothing was stored, or undefined. Options are checked. */
-  #store(
-    key: string,
-    data: unknown,
-    ttlSeconds: number,
-    category: string,
-    metadata: unknown,
-  ): string | undefined {
-    if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
-    const table = this.#table;
-    const budget = table.budget;
-    let dataSnapshot: unknown;
-    let metadataSnapshot = EMPTY_METADATA;
-    try {
-      dataSnapshot = budget === undefined ? snapshotJson(data) : snapshotJsonSized(data);
-    } catch (error) {
-      return NOT_JSON(key, 'data', notJsonReason(error));
-    }
-    let bytes = 0;
-    if (budget !== undefined) bytes = snapshotBytes();
-    if (metadata !== undefined) {
-      try {
-        metadataSnapshot = snapshotMetadata(metadata, budget !== undefined);
-      } catch (error) {
-        return NOT_JSON(key, 'metadata', notJsonReason(error));
-      }
-    }
-    if (budget !== undefined) {
-      bytes = entryBytes(key, bytes, metadataSnapshot === EMPTY_METADATA ? 0 : snapshotBytes());
-      if (bytes > budget.maxEntryBytes) return TOO_LARGE(key, bytes, budget.maxEntryBytes);
-    }
-    const now = this.now();
-    const slot = table.insert(
-      key,
-      dataSnapshot,
-      metadataSnapshot,
-      now,
-      ttlSeconds,
-      category,
-      now,
-      bytes,
-    );
-    this.#outcomes.set(key, category, ttlSeconds);
-    this.#loader.tier?.afterSet(table.entryOf(slot));
-    return undefined;
   }
 
   // ── Reading ────────────────────────────────────────────────────────────────────────────────
@@ -236,7 +183,7 @@ export class CacheManager {
    * hit marks the entry as the most recently used.
    */
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
-    const slot = this.#read(key, options);
+    const slot = this.#reader.read(key, options);
     return slot === NIL ? undefined : (this.#table.entryOf(slot) as CacheEntry<T>);
   }
 
@@ -246,52 +193,8 @@ export class CacheManager {
    */
   getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
     // No entry object: a read of the data alone allocates nothing.
-    const slot = this.#read(key, options);
+    const slot = this.#reader.read(key, options);
     return slot === NIL ? undefined : (this.#slots.exposeData(slot) as T);
-  }
-
-  /**
-   * The read behind `get` and `getData`: the slot of a FRESH (or, with `includeStale`, STALE)
-   * entry, or NIL. Counts one hit or one miss; a hit is a use for the LRU order.
-   */
-  #read(key: string, options: GetOptions | undefined): number {
-    const slots = this.#slots;
-    const slot = slots.keyToSlot.get(key);
-    if (slot === undefined) return this.#outcomes.miss(key, 'absent');
-    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.#outcomes.miss(key, 'invalid');
-    const now = this.now();
-    const ageMs = now - slots.timestamps[slot]!;
-    const ttlMs = slots.ttlSeconds[slot]! * 1000;
-    if (ageMs < ttlMs) this.#outcomes.hit(slots, slot, key, ageMs, ttlMs);
-    else if (!this.#readStale(slot, key, ageMs, ttlMs, options)) return NIL;
-    slots.accessCounts[slot]!++;
-    slots.lastAccessed[slot] = now;
-    if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-    return slot;
-  }
-
-  /**
-   * The rest of a read that found a STALE or EXPIRED entry: counts a stale hit, or a miss.
-   * Out of the fresh hit's way, so that the hot path stays small enough to be inlined whole.
-   * @returns whether the entry is served.
-   */
-  #readStale(
-    slot: number,
-    key: string,
-    ageMs: number,
-    ttlMs: number,
-    options: GetOptions | undefined,
-  ): boolean {
-    if (ageMs > 2 * ttlMs) {
-      this.#outcomes.miss(key, 'expired');
-      return false;
-    }
-    if (!readFlag(options, 'includeStale', true)) {
-      this.#outcomes.miss(key, 'stale');
-      return false;
-    }
-    this.#outcomes.staleHit(this.#slots, slot, key, ageMs, ttlMs);
-    return true;
   }
 
   /**
@@ -299,11 +202,7 @@ export class CacheManager {
    * A look only: no hit or miss is counted and the LRU order does not change.
    */
   hasKey(key: string, options?: HasKeyOptions): boolean {
-    const slot = this.#slots.keyToSlot.get(key);
-    if (slot === undefined) return false;
-    const status = this.#slots.statusAt(slot, this.now());
-    if (status === CacheStatus.FRESH) return true;
-    return status === CacheStatus.STALE && readFlag(options, 'freshOnly', false);
+    return this.#reader.has(key, options);
   }
 
   // ── Invalidating and removing ──────────────────────────────────────────────────────────────

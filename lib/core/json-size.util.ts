@@ -45,23 +45,27 @@ const TWO_BYTE = /[^\0-\xff]/;
 const align8 = (bytes: number): number => (bytes + 7) & ~7;
 
 /**
- * Up to this many characters a string takes the same 8-byte-rounded room with one or two bytes
- * a character, so its characters need no test (most short strings: flags, codes, tags).
+ * Strings up to this many characters are counted as 24 bytes (header and one 8-byte word of
+ * characters) without looking at their characters: exact for one byte a character, and for two
+ * up to 4 characters; a two-byte string of 5 to 8 characters takes 32 bytes, 8 more than counted.
+ * The test of the characters (a regular expression call, some 20 ns) would cost more than all
+ * the rest of a small value's estimate: short strings (flags, codes, tags, names) are most strings.
  */
-const SAME_ROOM_EITHER_WAY = 4;
+const UNTESTED_MAX_LENGTH = 8;
 
 /** A flat string of `value.length` characters, one or two bytes each. */
 export function stringBytes(value: string): number {
   const length = value.length;
   // The empty string is one V8 constant, shared like true, false and null.
   if (length === 0) return 0;
-  if (length <= SAME_ROOM_EITHER_WAY) return STRING_HEADER_BYTES + 8;
+  if (length <= UNTESTED_MAX_LENGTH) return STRING_HEADER_BYTES + 8;
   return align8(STRING_HEADER_BYTES + (TWO_BYTE.test(value) ? 2 * length : length));
 }
 
 /** Whether V8 stores `value` in place (a small integer) rather than as a boxed number. */
 export function isSmallInteger(value: number): boolean {
-  return (value | 0) === value && !Object.is(value, -0);
+  // -0 passes the first test and is boxed; `1 / -0` is -Infinity. No call: this runs per number.
+  return (value | 0) === value && (value !== 0 || 1 / value > 0);
 }
 
 /** A plain object holding `count` properties (their values are counted on their own). */

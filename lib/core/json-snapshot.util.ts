@@ -54,7 +54,17 @@ const hasOwn = Object.hasOwn;
  * `Date`, class instances, array holes) throws a {@link NotJsonError} saying where and why.
  */
 export function snapshotJson<T = unknown>(value: unknown): T {
-  return snapshot(value);
+  // Objects of this realm inherit nothing enumerable unless Object.prototype was polluted; only
+  // then does each key need an own-property check (polluted keys must not leak into the cache).
+  skipInherited = prototypeIsPolluted();
+  try {
+    return copy(value, 0, undefined) as T;
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+    // Rare: copy again, keeping the chain of ancestors, to tell a cycle from deep nesting and
+    // say where. The fast pass counts depth only.
+    return copy(value, 0, []) as T;
+  }
 }
 
 /**
@@ -63,19 +73,24 @@ export function snapshotJson<T = unknown>(value: unknown): T {
  */
 export function snapshotJsonSized<T = unknown>(value: unknown): T {
   // A getter of `value` may itself write to a cache: the walk it starts must not reset ours.
-  const outer = measuring;
-  const outerBytes = measuredBytes;
-  const outerBoxed = heapNumbers;
-  measuring = true;
-  measuredBytes = 0;
-  heapNumbers = 0;
+  const outerBytes = tally.bytes;
+  const outerBoxed = tally.boxed;
+  tally.bytes = 0;
+  tally.boxed = 0;
+  skipInherited = prototypeIsPolluted();
   try {
-    return snapshot(value);
+    try {
+      return sizedCopy(value, 0, undefined) as T;
+    } catch (error) {
+      if (error !== TOO_DEEP) throw error;
+      tally.bytes = 0;
+      tally.boxed = 0;
+      return sizedCopy(value, 0, []) as T;
+    }
   } finally {
-    lastBytes = measuredBytes;
-    measuring = outer;
-    measuredBytes = outerBytes;
-    heapNumbers = outerBoxed;
+    lastBytes = tally.bytes;
+    tally.bytes = outerBytes;
+    tally.boxed = outerBoxed;
   }
 }
 
@@ -84,35 +99,16 @@ export function snapshotBytes(): number {
   return lastBytes;
 }
 
-function snapshot<T>(value: unknown): T {
-  // Objects of this realm inherit nothing enumerable unless Object.prototype was polluted; only
-  // then does each key need an own-property check (polluted keys must not leak into the cache).
-  skipInherited = prototypeIsPolluted();
-  try {
-    return copy(value, 0, undefined) as T;
-  } catch (error) {
-    if (error !== TOO_DEEP) throw error;
-    measuredBytes = 0;
-    heapNumbers = 0;
-    // Rare: copy again, keeping the chain of ancestors, to tell a cycle from deep nesting and
-    // say where. The fast pass counts depth only.
-    return copy(value, 0, []) as T;
-  }
-}
-
 /** Thrown by the fast pass at the depth limit; never escapes `snapshotJson`. */
 const TOO_DEEP = new NotJsonError('is nested too deeply');
 const EMPTY: object = {};
 let skipInherited = false;
 /*
- * The size estimate of the walk under way, when it measures (snapshotJsonSized). Module state,
- * not a parameter, so that a walk that does not measure passes nothing more per value.
- * `heapNumbers` counts the boxed numbers met, so that an array holding numbers only (whose
- * elements V8 stores unboxed) can take theirs back.
+ * The size estimate of the sized walk under way. Module state, not a parameter, so that the walk
+ * passes nothing more per value. `tally.boxed` counts the boxed numbers met, so that an array
+ * holding numbers only (whose elements V8 stores unboxed) can take theirs back.
  */
-let measuring = false;
-let measuredBytes = 0;
-let heapNumbers = 0;
+const tally = { bytes: 0, boxed: 0 };
 let lastBytes = 0;
 
 function prototypeIsPolluted(): boolean {
@@ -120,78 +116,56 @@ function prototypeIsPolluted(): boolean {
   return false;
 }
 
-// The success path builds no strings: the path of a failure is prepended level by level as the
-// error unwinds, so only a failing write pays for it.
+/*
+ * Two walks with one shape: `copy` and `sizedCopy` (with their object and array steps) differ
+ * only in the lines that add to `tally.bytes`. They are kept apart, rather than one walk testing
+ * a flag at every value, so that a cache without `maxBytes` pays nothing for the estimate. What
+ * they share is out of line only where it is rare (the errors): V8 inlines `copy` into its object
+ * step only while that step stays small, and a shared check in a function of its own was not
+ * inlined (a third of a small set's time, measured).
+ *
+ * The success path builds no strings: the path of a failure is prepended level by level as the
+ * error unwinds, so only a failing write pays for it.
+ */
+
 function copy(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
   // `typeof x === '…'` tests compile to type checks; a `switch (typeof x)` calls the Typeof builtin
   // and compares strings.
-  if (typeof value === 'string') {
-    if (measuring) measuredBytes += stringBytes(value);
-    return value;
-  }
-  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (value - value !== 0) throw new NotJsonError(`is ${value}`);
-    if (measuring && !isSmallInteger(value)) {
-      measuredBytes += HEAP_NUMBER_BYTES;
-      heapNumbers++;
-    }
     return value;
   }
   if (typeof value === 'object') {
     return value === null ? null : copyObject(value, depth, ancestors);
   }
-  throw new NotJsonError(value === undefined ? 'is undefined' : `is a ${typeof value}`);
+  throw notJsonScalar(value);
 }
 
 function copyObject(value: object, depth: number, ancestors: object[] | undefined): unknown {
-  if (depth >= MAX_JSON_DEPTH) {
-    if (ancestors === undefined) throw TOO_DEEP;
-    const cyclic = new Set(ancestors).size < ancestors.length;
-    throw new NotJsonError(
-      cyclic ? 'is part of a cycle' : `is nested deeper than ${MAX_JSON_DEPTH} levels`,
-    );
-  }
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep(ancestors);
   const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value)) {
+  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value))
     return copyArray(value, depth, ancestors);
-  }
-  if (prototype !== OBJECT_PROTOTYPE && prototype !== null) {
-    const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
-    throw new NotJsonError(
-      typeof name === 'string' && name ? `is a ${name}` : 'is an object with a custom prototype',
-    );
-  }
+  if (prototype !== OBJECT_PROTOTYPE && prototype !== null) throw notPlain(prototype);
   if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJsonError('has symbol keys');
   const source = value as Record<string, unknown>;
   const copied: Record<string, unknown> = prototype === null ? Object.create(null) : {};
   ancestors?.push(value);
   const next = depth + 1;
   let key = '';
-  let count = 0;
   try {
     // for-in allocates no key array (see skipInherited for inherited keys).
     for (key in source) {
       if (skipInherited && !hasOwn(source, key)) continue;
-      count++;
       const child = copy(source[key], next, ancestors);
-      if (key === '__proto__') {
-        Object.defineProperty(copied, key, {
-          value: child,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        copied[key] = child;
-      }
+      if (key === '__proto__') defineOwn(copied, key, child);
+      else copied[key] = child;
     }
   } catch (error) {
-    if (error === TOO_DEEP) throw error;
-    throw atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+    throw atKey(error, key);
   }
   ancestors?.pop();
-  if (measuring) measuredBytes += objectBytes(count);
   return copied;
 }
 
@@ -200,30 +174,135 @@ function copyArray(value: unknown[], depth: number, ancestors: object[] | undefi
   const copied = new Array<unknown>(length);
   ancestors?.push(value);
   const next = depth + 1;
-  const boxedBefore = heapNumbers;
+  let i = 0;
+  try {
+    for (; i < length; i++) {
+      if (!(i in value)) throw new NotJsonError('is a hole in a sparse array');
+      copied[i] = copy(value[i], next, ancestors);
+    }
+  } catch (error) {
+    throw atIndex(error, i);
+  }
+  ancestors?.pop();
+  return copied;
+}
+
+function sizedCopy(value: unknown, depth: number, ancestors: object[] | undefined): unknown {
+  if (typeof value === 'string') {
+    tally.bytes += stringBytes(value);
+    return value;
+  }
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (value - value !== 0) throw new NotJsonError(`is ${value}`);
+    if (!isSmallInteger(value)) {
+      tally.bytes += HEAP_NUMBER_BYTES;
+      tally.boxed++;
+    }
+    return value;
+  }
+  if (typeof value === 'object') {
+    return value === null ? null : sizedCopyObject(value, depth, ancestors);
+  }
+  throw notJsonScalar(value);
+}
+
+function sizedCopyObject(value: object, depth: number, ancestors: object[] | undefined): unknown {
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep(ancestors);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === ARRAY_PROTOTYPE && Array.isArray(value))
+    return sizedCopyArray(value, depth, ancestors);
+  if (prototype !== OBJECT_PROTOTYPE && prototype !== null) throw notPlain(prototype);
+  if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJsonError('has symbol keys');
+  const source = value as Record<string, unknown>;
+  const copied: Record<string, unknown> = prototype === null ? Object.create(null) : {};
+  ancestors?.push(value);
+  const next = depth + 1;
+  let key = '';
+  let count = 0;
+  try {
+    for (key in source) {
+      if (skipInherited && !hasOwn(source, key)) continue;
+      count++;
+      const child = sizedCopy(source[key], next, ancestors);
+      if (key === '__proto__') defineOwn(copied, key, child);
+      else copied[key] = child;
+    }
+  } catch (error) {
+    throw atKey(error, key);
+  }
+  ancestors?.pop();
+  tally.bytes += objectBytes(count);
+  return copied;
+}
+
+function sizedCopyArray(value: unknown[], depth: number, ancestors: object[] | undefined): unknown {
+  const length = value.length;
+  const copied = new Array<unknown>(length);
+  ancestors?.push(value);
+  const next = depth + 1;
+  const boxedBefore = tally.boxed;
   let numbersOnly = true;
   let i = 0;
   try {
     for (; i < length; i++) {
       if (!(i in value)) throw new NotJsonError('is a hole in a sparse array');
       const element = value[i];
-      if (measuring && typeof element !== 'number') numbersOnly = false;
-      copied[i] = copy(element, next, ancestors);
+      if (typeof element !== 'number') numbersOnly = false;
+      copied[i] = sizedCopy(element, next, ancestors);
     }
   } catch (error) {
-    if (error === TOO_DEEP) throw error;
-    throw atPath(error, `[${i}]`);
+    throw atIndex(error, i);
   }
   ancestors?.pop();
-  if (measuring) {
-    measuredBytes += arrayBytes(length);
-    // Numbers only: V8 keeps them in the element array itself (small integers or raw doubles).
-    if (numbersOnly) {
-      measuredBytes -= (heapNumbers - boxedBefore) * HEAP_NUMBER_BYTES;
-      heapNumbers = boxedBefore;
-    }
+  tally.bytes += arrayBytes(length);
+  // Numbers only: V8 keeps them in the element array itself (small integers or raw doubles).
+  if (numbersOnly) {
+    tally.bytes -= (tally.boxed - boxedBefore) * HEAP_NUMBER_BYTES;
+    tally.boxed = boxedBefore;
   }
   return copied;
+}
+
+/** The error past the depth limit: TOO_DEEP in the fast pass, then a cycle or deep nesting. */
+function tooDeep(ancestors: object[] | undefined): NotJsonError {
+  if (ancestors === undefined) return TOO_DEEP;
+  const cyclic = new Set(ancestors).size < ancestors.length;
+  return new NotJsonError(
+    cyclic ? 'is part of a cycle' : `is nested deeper than ${MAX_JSON_DEPTH} levels`,
+  );
+}
+
+/** The error for an object that is neither a plain object nor an array of this realm. */
+function notPlain(prototype: unknown): NotJsonError {
+  const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
+  return new NotJsonError(
+    typeof name === 'string' && name ? `is a ${name}` : 'is an object with a custom prototype',
+  );
+}
+
+/** A `__proto__` key, copied as an own data property, never as the prototype. */
+function defineOwn(copied: object, key: string, child: unknown): void {
+  Object.defineProperty(copied, key, {
+    value: child,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function notJsonScalar(value: unknown): NotJsonError {
+  return new NotJsonError(value === undefined ? 'is undefined' : `is a ${typeof value}`);
+}
+
+function atKey(error: unknown, key: string): unknown {
+  if (error === TOO_DEEP) return error;
+  return atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+}
+
+function atIndex(error: unknown, index: number): unknown {
+  if (error === TOO_DEEP) return error;
+  return atPath(error, `[${index}]`);
 }
 
 /**

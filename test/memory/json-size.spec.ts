@@ -35,6 +35,21 @@ describe('the size estimate of a JSON value (the model of docs/memory-budget.md)
   it('counts two bytes a character once one character is above U+00FF', () => {
     expect(stringBytes('a'.repeat(99) + '€')).toBe(STRING_HEADER_BYTES + 200);
     expect(stringBytes('日本語')).toBe(STRING_HEADER_BYTES + 8);
+    expect(stringBytes('日本語の文字列です')).toBe(STRING_HEADER_BYTES + 24);
+  });
+
+  it('counts every string of up to 8 characters as 24 bytes, its characters unread', () => {
+    // The documented bound: a two-byte string of 5 to 8 characters takes 32, counted 8 short.
+    expect(stringBytes('abcdefgh')).toBe(STRING_HEADER_BYTES + 8);
+    expect(stringBytes('日本語の文字列')).toBe(STRING_HEADER_BYTES + 8);
+    expect(stringBytes('abcdefghi')).toBe(STRING_HEADER_BYTES + 16);
+  });
+
+  it('counts -0 as a boxed number, 0 and other small integers in place', () => {
+    expect(sized(0)).toBe(0);
+    expect(sized(-0)).toBe(HEAP_NUMBER_BYTES);
+    expect(sized(2 ** 31 - 1)).toBe(0);
+    expect(sized(2 ** 31)).toBe(HEAP_NUMBER_BYTES);
   });
 
   it('counts small integers, booleans and null as their slot only, other numbers boxed', () => {
