@@ -16,6 +16,7 @@ export type {
   CachedOptions,
   CacheInvalidateOptions,
   CacheKeyFunction,
+  CacheNamesFunction,
 } from './cached/interfaces/cached-options.interface.js';
 
 export { CacheManager, CLEANUP_SLICE_MS } from './core/cache-manager.js';
@@ -26,6 +27,7 @@ export { CacheStatus } from './core/cache-status.enum.js';
 export { getGlobalCache, cleanupGlobalCache } from './core/global-cache.js';
 export { DEFAULT_CACHE_OPTIONS } from './core/cache-options.util.js';
 export { MAX_JSON_DEPTH } from './core/json-snapshot.util.js';
+export { MAX_TAGS_PER_ENTRY } from './core/cache-tags.util.js';
 export type {
   CacheManagerOptions,
   GetOptions,

@@ -24,7 +24,8 @@ nestjs-fresh-cache sample: a simulated Resonite headless container behind a slow
   curl ${base}/commands/container_health   "cached": false, then true; "status": "stale" from
                                            15 s to 30 s old, then a miss ("cached": false)
   curl '${base}/commands/users?refresh=true'   run the command now and replace the cached answer
-  curl -X POST ${base}/commands/kick/bob   @CacheInvalidate: the cached users and worlds go
+  curl -X POST ${base}/commands/kick/bob   @CacheInvalidate({ tags, expire }): the cached users and
+                                           worlds go STALE: answered at once, refreshed behind
   curl ${base}/cache/stats                 hits, misses, entries by status and category
   curl ${base}/health                      Terminus, with the cache's health checks
   curl ${base}/metrics                     Prometheus metrics

@@ -6,8 +6,9 @@ import { replaceMethod } from './method-wrapper.util.js';
 
 /**
  * After the method succeeds (it returned, its promise resolved, or its Observable completed),
- * invalidates the listed keys and categories in the app's cache. When the method throws,
- * rejects or errors, nothing is invalidated.
+ * invalidates the listed keys, categories and tags in the app's cache, or with `expire: true`
+ * expires them (STALE, served by stale-while-revalidate while one refresh runs, instead of
+ * INVALID). When the method throws, rejects or errors, nothing is invalidated.
  *
  * Like `@Cached`, it needs no wiring in an app that imports `CacheManagerModule`, and does
  * nothing more than the undecorated method elsewhere.
@@ -17,8 +18,9 @@ import { replaceMethod } from './method-wrapper.util.js';
  * @CacheInvalidate({ keys: [(world) => `command_result_users:${world}`], categories: ['bans'] })
  * async ban(world: string, user: string): Promise<void> { … }
  * ```
- * @throws TypeError, when the class is defined, when neither `keys` nor `categories` is given,
- *   or one of them holds something other than non-empty strings (or functions, for keys).
+ * @throws TypeError, when the class is defined, when none of `keys`, `categories` and `tags` is
+ *   given, one of them holds something other than non-empty strings (or functions, for keys and
+ *   tags), or `expire` is not a boolean.
  */
 export function CacheInvalidate(options: CacheInvalidateOptions): MethodDecorator {
   return (target, propertyKey, descriptor) =>
@@ -35,19 +37,24 @@ export function assertInvalidateOptions(methodId: string, options: CacheInvalida
   const fail = (option: string, expected: string) =>
     new TypeError(INVALID_DECORATOR_OPTION('@CacheInvalidate', methodId, option, expected));
   if (options === null || typeof options !== 'object') throw fail('options', 'an object');
-  const { keys, categories } = options;
-  if (keys === undefined && categories === undefined) {
+  const { keys, categories, tags, expire } = options;
+  if (keys === undefined && categories === undefined && tags === undefined) {
     throw new TypeError(NOTHING_TO_INVALIDATE(methodId));
   }
-  if (
-    keys !== undefined &&
-    typeof keys !== 'function' &&
-    !(
-      Array.isArray(keys) &&
-      keys.every((k) => typeof k === 'function' || (typeof k === 'string' && k.length > 0))
-    )
-  ) {
-    throw fail('keys', 'an array of non-empty strings and functions, or a function');
+  for (const [name, value] of [
+    ['keys', keys],
+    ['tags', tags],
+  ] as const) {
+    if (
+      value !== undefined &&
+      typeof value !== 'function' &&
+      !(
+        Array.isArray(value) &&
+        value.every((k) => typeof k === 'function' || (typeof k === 'string' && k.length > 0))
+      )
+    ) {
+      throw fail(name, 'an array of non-empty strings and functions, or a function');
+    }
   }
   if (
     categories !== undefined &&
@@ -55,4 +62,5 @@ export function assertInvalidateOptions(methodId: string, options: CacheInvalida
   ) {
     throw fail('categories', 'an array of non-empty strings');
   }
+  if (expire !== undefined && typeof expire !== 'boolean') throw fail('expire', 'a boolean');
 }

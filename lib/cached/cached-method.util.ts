@@ -4,6 +4,7 @@ import { filter } from 'rxjs/operators';
 import { cacheInternals } from '../core/cache-manager.js';
 import type { CacheEntry } from '../core/cache-entry.js';
 import { CacheStatus } from '../core/cache-status.enum.js';
+import { snapshotTags } from '../core/cache-tags.util.js';
 import { errorMessage, errorStack } from '../core/error-text.util.js';
 import type { WrapOptions } from '../core/wrap-options.interface.js';
 import { UnserializableArgumentError } from './cache-key.util.js';
@@ -26,6 +27,8 @@ interface MethodState {
   readonly methodName: string;
   readonly methodId: string;
   readonly options: CachedOptions;
+  /** The snapshot of a fixed `tags` list (undefined for none, or for a function). */
+  readonly tags: readonly string[] | undefined;
   kind: ResultKind | undefined;
 }
 
@@ -57,8 +60,9 @@ export function createCachedMethod(
   methodId: string,
   options: CachedOptions,
   kind: ResultKind | undefined,
+  tags?: readonly string[],
 ): AnyMethod {
-  const state: MethodState = { methodName, methodId, options, kind };
+  const state: MethodState = { methodName, methodId, options, tags, kind };
   return function cached(this: unknown, ...args: unknown[]): unknown {
     const binding = bindingOf(this);
     if (binding === undefined) return original.apply(this, args);
@@ -89,11 +93,13 @@ function prepareCall(
   const { options, methodId } = state;
   let key: unknown;
   let metadata: WrapOptions['metadata'];
+  let tags = state.tags;
   let forceRefresh = false;
   try {
     key = keyOfCall(options, classNameOf(self), state.methodName, args);
     metadata =
       typeof options.metadata === 'function' ? options.metadata(...args) : options.metadata;
+    if (typeof options.tags === 'function') tags = snapshotTags(options.tags(...args));
     if (options.forceRefresh !== undefined) forceRefresh = options.forceRefresh(...args) === true;
   } catch (error) {
     if (error instanceof UnserializableArgumentError) {
@@ -114,6 +120,7 @@ function prepareCall(
       ttl: options.ttl,
       category: options.category,
       metadata,
+      tags: withResultTags(tags, options.resultTags, args),
       staleWhileRevalidate: options.staleWhileRevalidate,
       staleIfError: options.staleIfError,
       forceRefresh,
@@ -124,6 +131,19 @@ function prepareCall(
         warnOnce(binding, `${methodId}:result`, RESULT_NOT_CACHED(methodId, reason)),
     },
   ];
+}
+
+/**
+ * The tags a call's result is cached with: the call's `tags`, plus, with `resultTags`, those
+ * of the result (a function the loader calls with it; the sum is checked there).
+ */
+function withResultTags(
+  tags: readonly string[] | undefined,
+  resultTags: CachedOptions['resultTags'],
+  args: unknown[],
+): WrapOptions['tags'] {
+  if (resultTags === undefined) return tags;
+  return (result) => [...(tags ?? []), ...resultTags(result, ...args)];
 }
 
 /** The runtime class's name: a subclass inheriting a decorated method gets keys of its own. */

@@ -1,5 +1,7 @@
 import { INVALID_CATEGORY, INVALID_TIMEOUT, INVALID_TTL } from '../core/cache.messages.js';
 import { isValidCategory, isValidTimeout, isValidTtl } from '../core/cache-status.util.js';
+import { snapshotTags } from '../core/cache-tags.util.js';
+import { errorMessage } from '../core/error-text.util.js';
 import { CACHED_METADATA } from './cached.constants.js';
 import { INVALID_DECORATOR_OPTION } from './cached.messages.js';
 import { createCachedMethod, declaredKind } from './cached-method.util.js';
@@ -24,7 +26,8 @@ import { replaceMethod } from './method-wrapper.util.js';
  * async run(command: string): Promise<CommandResult> { … }
  * ```
  * @throws TypeError or RangeError, when the class is defined, for options that cannot work
- *   (a TTL that is not a positive number of seconds, an empty key, a non-function `unless`…).
+ *   (a TTL that is not a positive number of seconds, an empty key, bad tags, a non-function
+ *   `unless`…).
  */
 export function Cached(options: CachedOptions = {}): MethodDecorator {
   return (target, propertyKey, descriptor) =>
@@ -37,10 +40,24 @@ export function Cached(options: CachedOptions = {}): MethodDecorator {
         methodId,
         options,
         declaredKind(original, returnType),
+        fixedTags(methodId, options.tags),
       );
       Reflect.defineMetadata(CACHED_METADATA, options, wrapper);
       return wrapper;
     }) as typeof descriptor;
+}
+
+/**
+ * The snapshot of a fixed `tags` list, taken once for every call; undefined for a function.
+ * @throws RangeError, naming the method, for bad tags (as for a bad category).
+ */
+function fixedTags(methodId: string, tags: CachedOptions['tags']): readonly string[] | undefined {
+  if (typeof tags === 'function') return undefined;
+  try {
+    return snapshotTags(tags);
+  } catch (error) {
+    throw new RangeError(`@Cached on ${methodId}: ${errorMessage(error)}`, { cause: error });
+  }
 }
 
 /** Checks `@Cached` options once, when the class is defined. */
@@ -48,8 +65,17 @@ export function assertCachedOptions(methodId: string, options: CachedOptions): v
   const fail = (option: string, expected: string) =>
     new TypeError(INVALID_DECORATOR_OPTION('@Cached', methodId, option, expected));
   if (options === null || typeof options !== 'object') throw fail('options', 'an object');
-  const { ttl, category, key, metadata, unless, forceRefresh, staleWhileRevalidate, staleIfError } =
-    options;
+  const {
+    ttl,
+    category,
+    key,
+    metadata,
+    unless,
+    resultTags,
+    forceRefresh,
+    staleWhileRevalidate,
+    staleIfError,
+  } = options;
   if (ttl !== undefined && !isValidTtl(ttl)) {
     throw new RangeError(`@Cached on ${methodId}: ${INVALID_TTL(ttl)}`);
   }
@@ -67,6 +93,10 @@ export function assertCachedOptions(methodId: string, options: CachedOptions): v
     throw fail('metadata', 'an object or a function of the arguments');
   }
   if (unless !== undefined && typeof unless !== 'function') throw fail('unless', 'a function');
+  fixedTags(methodId, options.tags);
+  if (resultTags !== undefined && typeof resultTags !== 'function') {
+    throw fail('resultTags', 'a function of the result and the arguments');
+  }
   if (forceRefresh !== undefined && typeof forceRefresh !== 'function') {
     throw fail('forceRefresh', 'a function of the arguments');
   }

@@ -11,14 +11,14 @@ export const INVALID_DECORATOR_OPTION = (
 ): string => `${decorator} on ${method}: option "${option}" must be ${expected}.`;
 
 export const NOTHING_TO_INVALIDATE = (method: string): string =>
-  `@CacheInvalidate on ${method}: give "keys", "categories" or both.`;
+  `@CacheInvalidate on ${method}: give "keys", "categories", "tags", or several.`;
 
 export const UNSERIALIZABLE_ARGUMENTS = (method: string, reason: string): string =>
   `@Cached ${method}: its arguments cannot make a cache key (${reason}); such calls run uncached. ` +
   `Give the decorator a "key" function to cache them.`;
 
 export const KEY_FUNCTION_FAILED = (method: string, reason: string): string =>
-  `@Cached ${method}: the "key", "metadata" or "forceRefresh" function failed (${reason}); ` +
+  `@Cached ${method}: the "key", "metadata", "tags" or "forceRefresh" function failed (${reason}); ` +
   `such calls run uncached.`;
 
 export const NOT_CACHED_METHOD = (method: string): string =>
@@ -31,7 +31,7 @@ export const RESULT_NOT_CACHED = (method: string, reason: string): string =>
 export { STALE_SERVED_ON_ERROR } from '../core/cache.messages.js';
 
 export const INVALIDATION_FAILED = (method: string, reason: string): string =>
-  `@CacheInvalidate ${method}: computing the keys to invalidate failed (${reason}); ` +
+  `@CacheInvalidate ${method}: computing the keys or tags to invalidate failed (${reason}); ` +
   `the method's result is returned, but nothing was invalidated.`;
 
 export const SHARED_DEFAULT_KEY = (className: string): string =>

@@ -7,15 +7,39 @@
  * writes estimate nothing and its table skips every line here.
  */
 
-import { ENTRY_OVERHEAD_BYTES, stringBytes } from './json-size.util.js';
+import {
+  ENTRY_OVERHEAD_BYTES,
+  TAG_INDEX_ENTRY_BYTES,
+  TAGGED_BYTES,
+  arrayBytes,
+  stringBytes,
+} from './json-size.util.js';
 
 /**
  * The estimated bytes of an entry: its key, its data and metadata (estimated by the snapshot
- * walk) and the cache's own columns. The category is not counted: categories are a few strings
- * shared by many entries.
+ * walk), its tags and the cache's own columns. The category is not counted: categories are a few
+ * strings shared by many entries. An entry without tags costs nothing for them: the tags column
+ * is written only for tagged entries.
  */
-export function entryBytes(key: string, dataBytes: number, metadataBytes: number): number {
-  return ENTRY_OVERHEAD_BYTES + stringBytes(key) + dataBytes + metadataBytes;
+export function entryBytes(
+  key: string,
+  dataBytes: number,
+  metadataBytes: number,
+  tags: readonly string[],
+): number {
+  const bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key) + dataBytes + metadataBytes;
+  return tags.length === 0 ? bytes : bytes + tagsBytes(tags);
+}
+
+/**
+ * What an entry's tags cost: its place in the tags column, the frozen array, each tag's string
+ * (counted per entry: a tag built per call, `user:${id}`, is a string of its own) and its place
+ * in the tag index.
+ */
+function tagsBytes(tags: readonly string[]): number {
+  let bytes = TAGGED_BYTES + arrayBytes(tags.length);
+  for (const tag of tags) bytes += stringBytes(tag) + TAG_INDEX_ENTRY_BYTES;
+  return bytes;
 }
 
 /** Slots of the size column a new budget starts with; it doubles as the table grows. */

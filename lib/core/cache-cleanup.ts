@@ -136,9 +136,10 @@ export class CacheCleanup {
         slot = index.expiredSlot(group, now);
       }
     }
-    while (done && index.hasQueuedInvalid) {
-      const slot = index.takeQueuedInvalid();
-      if (slot !== NIL && !remove(slot)) done = !index.hasQueuedInvalid;
+    const queue = index.invalidQueue;
+    while (done && !queue.isEmpty) {
+      const slot = queue.take();
+      if (slot !== NIL && !remove(slot)) done = queue.isEmpty;
     }
     this.entriesRemoved += removed;
     if (emit !== undefined && removed > 0) {

@@ -20,6 +20,8 @@ export interface CacheEntryDict<T = JsonValue> {
   ttlSeconds: number;
   category: string;
   metadata: JsonObject;
+  /** The entry's tags (none: an empty array). */
+  tags: readonly string[];
   accessCount: number;
   /** When the entry was last read, as an ISO 8601 string. */
   lastAccessed: string;
@@ -39,8 +41,8 @@ let statusOfEntry: (entry: CacheEntry<unknown>, now: number) => CacheStatus;
 let detach: (entry: CacheEntry<unknown>, copy: DetachedEntry) => void;
 
 /**
- * One cached value with its freshness: when it was written, how long it lives, its category and
- * metadata, and how often it was read. Status and age are computed at each call, so an entry
+ * One cached value with its freshness: when it was written, how long it lives, its category,
+ * tags and metadata, and how often it was read. Status and age are computed at each call, so an entry
  * kept by the caller keeps telling the truth, even after its key was replaced or removed.
  *
  * Entries are created by the cache (one object per cached value, reused by every read);
@@ -90,6 +92,11 @@ export class CacheEntry<T = JsonValue> {
     return this.#detached?.category ?? this.#host.slots.categories[this.#slot]!;
   }
 
+  /** The tags given with the data (a frozen array of distinct strings; none: empty). */
+  get tags(): readonly string[] {
+    return this.#detached?.tags ?? this.#host.slots.tagsOf(this.#slot);
+  }
+
   /** Metadata given with the data (deep-frozen). */
   get metadata(): JsonObject {
     const detached = this.#detached;
@@ -118,7 +125,7 @@ export class CacheEntry<T = JsonValue> {
     return this.#statusAt(this.#host.now());
   }
 
-  /** True while the entry is within its TTL and not invalidated. */
+  /** True while the entry is within its TTL, not expired early and not invalidated. */
   isFresh(): boolean {
     return this.status === CacheStatus.FRESH;
   }
@@ -133,7 +140,10 @@ export class CacheEntry<T = JsonValue> {
     return (this.#host.now() - this.#timestampMs) / 1000;
   }
 
-  /** Seconds left before the entry turns STALE; negative once past its TTL. */
+  /**
+   * Seconds left of the entry's TTL; negative once past it. An entry expired early (`expire`) is
+   * STALE whatever this says.
+   */
   getRemainingTtl(): number {
     return this.ttlSeconds - this.getAgeSeconds();
   }
@@ -171,6 +181,7 @@ export class CacheEntry<T = JsonValue> {
       ttlSeconds: this.ttlSeconds,
       category: this.category,
       metadata: this.metadata,
+      tags: this.tags,
       accessCount: this.accessCount,
       lastAccessed: this.lastAccessed.toISOString(),
       status,
@@ -199,7 +210,8 @@ export class CacheEntry<T = JsonValue> {
     const detached = this.#detached;
     if (detached !== undefined) {
       if (detached.invalid) return CacheStatus.INVALID;
-      return statusOf(now - detached.timestampMs, detached.ttlSeconds * 1000);
+      const ageMs = now - detached.timestampMs;
+      return statusOf(ageMs, detached.ttlSeconds * 1000, detached.expiredEarly);
     }
     return this.#host.slots.statusAt(this.#slot, now);
   }

@@ -17,8 +17,10 @@ export interface CacheEventMap {
   set: { key: string; category: string; ttlSeconds: number };
   /** An entry was evicted to make room under `maxEntries`. */
   eviction: { key: string; category: string };
-  /** An entry was invalidated (by key, by category, or on the entry itself). */
+  /** An entry was invalidated (by key, by category, by tag, or on the entry itself). */
   invalidation: { key: string; category: string };
+  /** A FRESH entry was expired early (by `expire`, `expireCategory` or `expireTag`): STALE now. */
+  expiration: { key: string; category: string };
   /** A cleanup (or one slice of an automatic cleanup) removed entries. */
   cleanup: { removed: number; byCategory: Readonly<Record<string, number>> };
 }

@@ -6,6 +6,7 @@ import {
   INVALID_TTL,
   INVALID_WRAP_OPTIONS,
 } from './cache.messages.js';
+import { snapshotTags } from './cache-tags.util.js';
 import { errorMessage } from './error-text.util.js';
 import type { JsonObject } from './json.interface.js';
 import { NotJsonError, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
@@ -66,13 +67,14 @@ export function readSetOptions(options: unknown): {
   ttl: unknown;
   category: unknown;
   metadata: unknown;
+  tags: unknown;
 } {
   if (options === null || typeof options !== 'object') {
     throw new RangeError(INVALID_SET_OPTIONS(options));
   }
   try {
-    const { ttl, category, metadata } = options as Record<string, unknown>;
-    return { ttl, category, metadata };
+    const { ttl, category, metadata, tags } = options as Record<string, unknown>;
+    return { ttl, category, metadata, tags };
   } catch (error) {
     throw new RangeError(INVALID_SET_OPTIONS(options), { cause: error });
   }
@@ -87,7 +89,9 @@ export function assertTimeout(option: string, seconds: unknown): asserts seconds
  * The options of `wrap`, each read once and checked as `set` checks its own: an options object
  * that throws when read (a getter, a Proxy) is a `RangeError`, never the raw error, and the
  * loader never sees the object again (a getter cannot change its answer halfway).
- * @throws RangeError for options that are not a readable object, or a bad ttl, category or
+ * Tags given as an array are snapshot here, once (see cache-tags.util.ts); a function of the
+ * loaded value is kept, and its answer checked when a value is cached.
+ * @throws RangeError for options that are not a readable object, or a bad ttl, category, tags or
  *   timeout.
  */
 export function readWrapOptions<T>(options: WrapOptions<T>): WrapOptions<T> {
@@ -100,6 +104,7 @@ export function readWrapOptions<T>(options: WrapOptions<T>): WrapOptions<T> {
       ttl,
       category,
       metadata,
+      tags,
       staleWhileRevalidate,
       staleIfError,
       forceRefresh,
@@ -112,6 +117,7 @@ export function readWrapOptions<T>(options: WrapOptions<T>): WrapOptions<T> {
       ttl,
       category,
       metadata,
+      tags,
       staleWhileRevalidate,
       staleIfError,
       forceRefresh,
@@ -125,6 +131,9 @@ export function readWrapOptions<T>(options: WrapOptions<T>): WrapOptions<T> {
   }
   if (read.ttl !== undefined) assertTtl(read.ttl);
   if (read.category !== undefined) assertCategory(read.category);
+  if (read.tags !== undefined && typeof read.tags !== 'function') {
+    read.tags = snapshotTags(read.tags);
+  }
   if (read.softTimeout !== undefined) assertTimeout('softTimeout', read.softTimeout);
   if (read.hardTimeout !== undefined) assertTimeout('hardTimeout', read.hardTimeout);
   return read;

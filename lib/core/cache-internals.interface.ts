@@ -6,7 +6,7 @@ import type { WrapOptions } from './wrap-options.interface.js';
 
 /**
  * The core's one internal door: what the `@Cached` decorator and the Redis tier use beyond the
- * public API, reached with `cacheInternals(cache)` (cache-manager.ts). Nothing here is exported
+ * public API, reached with {@link cacheInternals}. Nothing here is exported
  * from the package, and `CacheManager`'s public type does not show it. Plain methods only, no
  * brand checks: the ESM and the CommonJS copy of the package may meet in one process.
  */
@@ -59,4 +59,25 @@ export const CLEANUP_SCHEDULED_OUTSIDE: unique symbol = Symbol('cleanup schedule
 /** The construction options the library itself may pass to a `CacheManager`. */
 export interface InternalCacheOptions extends CacheManagerOptions {
   readonly [CLEANUP_SCHEDULED_OUTSIDE]?: boolean;
+}
+
+/**
+ * The key of a cache's {@link CacheInternals}: a non-enumerable property no type declares, so it
+ * is in no `.d.ts` and no autocomplete. It is a registered symbol, not a module's own, because the
+ * package ships an ESM and a CommonJS copy and one process may load both: the decorator and the
+ * tier of one copy must reach a cache made by the other.
+ */
+const INTERNALS = Symbol.for('nestjs-fresh-cache:internals@1');
+
+/** Opens the door of `cache` onto `internals`; called once, by the cache's constructor. */
+export function exposeInternals(cache: object, internals: CacheInternals): void {
+  Object.defineProperty(cache, INTERNALS, { value: internals });
+}
+
+/**
+ * The core's one internal door (see {@link CacheInternals}), for the `@Cached` decorator and the
+ * Redis tier. Not exported from the package.
+ */
+export function cacheInternals(cache: object): CacheInternals {
+  return (cache as { readonly [INTERNALS]: CacheInternals })[INTERNALS];
 }

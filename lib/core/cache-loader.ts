@@ -9,8 +9,9 @@ import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
-import { REFRESH_FAILED, STALE_SERVED_ON_ERROR } from './cache.messages.js';
-import { errorStack } from './error-text.util.js';
+import { REFRESH_FAILED, STALE_SERVED_ON_ERROR, TAGS_NOT_CACHED } from './cache.messages.js';
+import { NO_TAGS, snapshotTags } from './cache-tags.util.js';
+import { errorMessage, errorStack } from './error-text.util.js';
 import type { CacheLogger } from './logger.interface.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
@@ -234,17 +235,28 @@ export class CacheLoader implements CacheInternals {
   }
 
   /**
-   * Caches a loaded value unless `unless` says no or it is not JSON; never throws for the value.
-   * @returns whether it was cached.
+   * Caches a loaded value unless `unless` says no, it is not JSON or its tags (from a function of
+   * the value) are not valid; never throws for the value. @returns whether it was cached.
    */
   cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
     if (options.unless !== undefined && options.unless(value)) return false;
-    const failure = this.writer.store(
+    let failure: string | undefined;
+    let tags = NO_TAGS;
+    try {
+      // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
+      const given = options.tags;
+      if (given !== undefined)
+        tags = snapshotTags(typeof given === 'function' ? given(value) : given);
+    } catch (error) {
+      failure = TAGS_NOT_CACHED(key, errorMessage(error));
+    }
+    failure ??= this.writer.store(
       key,
       value,
       options.ttl ?? this.host.defaultTtl,
       options.category ?? 'default',
       options.metadata,
+      tags,
     );
     if (failure === undefined) return true;
     if (options.onUncacheable !== undefined) options.onUncacheable(failure);
@@ -279,15 +291,22 @@ export class CacheLoader implements CacheInternals {
 
   /**
    * Puts an entry that another tier held back in memory with its original timestamp, TTL,
-   * category and metadata, so its age and status are the same as where it was written. Not a
-   * `set`: the tier is not told, and `totalSets` does not move.
-   * @returns the entry, or undefined when it is not JSON, or already EXPIRED.
+   * category, metadata and tags, so its age and status are the same as where it was written (and
+   * STALE if it was expired early there). Not a `set`: the tier is not told, and `totalSets` does
+   * not move. @returns the entry, or undefined when it is not JSON, its tags are not valid, or it
+   * is already EXPIRED.
    */
   restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
     if (typeof key !== 'string' || key.length === 0) return undefined;
     const { timestampMs, ttlSeconds, category } = stored;
     if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
     if (!isValidTtl(ttlSeconds) || !isValidCategory(category)) return undefined;
+    let tags: readonly string[];
+    try {
+      tags = snapshotTags(stored.tags ?? undefined);
+    } catch {
+      return undefined;
+    }
     const now = this.host.now();
     // A timestamp from another machine's clock may be slightly ahead of ours.
     const timestamp = Math.min(timestampMs, now);
@@ -296,6 +315,8 @@ export class CacheLoader implements CacheInternals {
       key,
       stored.data,
       stored.metadata ?? undefined,
+      tags,
+      stored.expiredEarly === true,
       timestamp,
       ttlSeconds,
       category,

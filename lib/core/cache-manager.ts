@@ -5,9 +5,10 @@ import type { CacheEventListener, CacheEventName } from './cache-events.interfac
 import { assertCategory, assertTtl, readSetOptions, readWrapOptions } from './cache-input.util.js';
 import {
   CLEANUP_SCHEDULED_OUTSIDE,
-  type CacheInternals,
+  exposeInternals,
   type InternalCacheOptions,
 } from './cache-internals.interface.js';
+import { CacheInvalidation } from './cache-invalidation.js';
 import { CacheLoader } from './cache-loader.js';
 import type {
   CacheManagerOptions,
@@ -22,6 +23,7 @@ import { NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheTable } from './cache-table.js';
+import { NO_TAGS, assertTag, snapshotTags } from './cache-tags.util.js';
 import type { Clock } from './clock.interface.js';
 import { consoleLogger } from './console.logger.js';
 import type { JsonValue } from './json.interface.js';
@@ -31,14 +33,8 @@ import { CacheWriter } from './cache-writer.js';
 import type { WrapOptions } from './wrap-options.interface.js';
 
 export { CLEANUP_SLICE_MS } from './cache-cleanup.js';
-
-/**
- * The key of a cache's {@link CacheInternals}: a non-enumerable property no type declares, so it
- * is in no `.d.ts` and no autocomplete. It is a registered symbol, not a module's own, because the
- * package ships an ESM and a CommonJS copy and one process may load both: the decorator and the
- * tier of one copy must reach a cache made by the other.
- */
-const INTERNALS = Symbol.for('nestjs-fresh-cache:internals@1');
+// The internal door lives with its interface; importers of the door from here keep working.
+export { cacheInternals } from './cache-internals.interface.js';
 
 /**
  * An in-process cache that knows how fresh each entry is.
@@ -53,8 +49,7 @@ const INTERNALS = Symbol.for('nestjs-fresh-cache:internals@1');
  */
 export class CacheManager {
   // The public API: options, validation and the clock, over parts that each keep one invariant
-  // (see docs/architecture.md): the table (storage engine and status index), what operations
-  // tell (counters, events, debug lines), loading, and cleanup.
+  // (docs/architecture.md): table, reader, writer, invalidation, outcomes, loader, cleanup.
 
   /** Default time to live of an entry, in seconds. */
   readonly defaultTtl: number;
@@ -81,6 +76,7 @@ export class CacheManager {
   readonly #writer: CacheWriter;
   readonly #loader: CacheLoader;
   readonly #cleanup: CacheCleanup;
+  readonly #invalidation: CacheInvalidation;
 
   constructor(options: CacheManagerOptions = {}) {
     const resolved = resolveCacheOptions(options);
@@ -121,8 +117,9 @@ export class CacheManager {
       lastNow: () => this.#lastNow,
       get: (key, getOptions) => this.get<unknown>(key, getOptions),
     }));
+    this.#invalidation = new CacheInvalidation(table, outcomes, () => loader.tier);
     this.#cleanup = new CacheCleanup(table, logger, now, () => outcomes.cleanupListener());
-    Object.defineProperty(this, INTERNALS, { value: this.#loader });
+    exposeInternals(this, loader);
     const scheduledOutside = (options as InternalCacheOptions)[CLEANUP_SCHEDULED_OUTSIDE] === true;
     if (this.cleanupInterval > 0 && !scheduledOutside) {
       this.#cleanup.startTimer(this.cleanupInterval, () => void this.runScheduledCleanup());
@@ -148,17 +145,20 @@ export class CacheManager {
    * Replaces any entry held under `key`; at `maxEntries`, a new key evicts the least recently
    * used entry, and with `maxBytes`, least recently used entries are evicted until it fits.
    *
-   * @param options a TTL in seconds, or `{ ttl, category, metadata }`.
+   * @param options a TTL in seconds, or `{ ttl, category, metadata, tags }`; the tags replace
+   *   those the key had.
    * @returns true when cached; false (with a warning in the log, nothing stored) when `key` is
    *   not a non-empty string, `data` or `metadata` is not a JSON value, or the entry's estimated
-   *   size is above `maxEntryBytes`.
-   * @throws RangeError when the TTL is not a finite number above 0, or the category is not a
-   *   non-empty string.
+   *   size (tags included) is above `maxEntryBytes`.
+   * @throws RangeError when the TTL is not a finite number above 0, the category is not a
+   *   non-empty string, or the tags are not an array of at most `MAX_TAGS_PER_ENTRY` distinct
+   *   non-empty strings (nothing is stored).
    */
   set(key: string, data: unknown, options?: SetOptions): boolean {
     let ttlSeconds: unknown = this.defaultTtl;
     let category: unknown = 'default';
     let metadata: unknown;
+    let tags = NO_TAGS;
     if (typeof options === 'number') {
       ttlSeconds = options;
     } else if (options !== undefined) {
@@ -166,10 +166,11 @@ export class CacheManager {
       if (given.ttl !== undefined) ttlSeconds = given.ttl;
       if (given.category !== undefined) category = given.category;
       metadata = given.metadata;
+      tags = snapshotTags(given.tags);
     }
     assertTtl(ttlSeconds);
     assertCategory(category);
-    const failure = this.#writer.store(key, data, ttlSeconds, category, metadata);
+    const failure = this.#writer.store(key, data, ttlSeconds, category, metadata, tags);
     if (failure === undefined) return true;
     this.#logger.warn(failure);
     return false;
@@ -205,18 +206,14 @@ export class CacheManager {
     return this.#reader.has(key, options);
   }
 
-  // ── Invalidating and removing ──────────────────────────────────────────────────────────────
+  // ── Invalidating, expiring and removing ────────────────────────────────────────────────────
 
   /**
    * Marks the entry under `key` INVALID: it is no longer served and goes at the next cleanup.
    * @returns true if an entry was held under `key`.
    */
   invalidate(key: string): boolean {
-    this.#loader.tier?.afterInvalidate(key);
-    const slot = this.#slots.keyToSlot.get(key);
-    if (slot === undefined) return false;
-    this.#invalidateSlot(slot);
-    return true;
+    return this.#invalidation.invalidate(key);
   }
 
   /**
@@ -226,15 +223,46 @@ export class CacheManager {
    */
   invalidateCategory(category: string): number {
     assertCategory(category);
-    this.#loader.tier?.afterInvalidateCategory(category);
-    const held = this.#table.index.categories.get(category)?.size ?? 0;
-    this.#table.forEach(category, (slot) => this.#invalidateSlot(slot));
-    return held;
+    return this.#invalidation.invalidateCategory(category);
   }
 
-  #invalidateSlot(slot: number): void {
-    this.#table.index.invalidate(slot);
-    this.#outcomes.invalidation(this.#slots, slot);
+  /**
+   * Marks every entry carrying `tag` INVALID.
+   * @returns how many entries carried it. Costs that many steps, never a scan.
+   * @throws RangeError when `tag` is not a non-empty string.
+   */
+  invalidateTag(tag: string): number {
+    assertTag(tag);
+    return this.#invalidation.invalidateTag(tag);
+  }
+
+  /**
+   * Expires the entry under `key` now: a FRESH one turns STALE, for every reader and statistic,
+   * keeping its data and age, until EXPIRED at twice its TTL (or FRESH again after a `set`).
+   * @returns true if an entry was held under `key`, whatever its status (as `invalidate`).
+   */
+  expire(key: string): boolean {
+    return this.#invalidation.expire(key, this.now());
+  }
+
+  /**
+   * Expires every entry of `category` (see {@link expire}).
+   * @returns how many entries the category held. Costs the size of the category.
+   * @throws RangeError when `category` is not a non-empty string.
+   */
+  expireCategory(category: string): number {
+    assertCategory(category);
+    return this.#invalidation.expireCategory(category, this.now());
+  }
+
+  /**
+   * Expires every entry carrying `tag` (see {@link expire}).
+   * @returns how many entries carried it. Costs that many steps, never a scan.
+   * @throws RangeError when `tag` is not a non-empty string.
+   */
+  expireTag(tag: string): number {
+    assertTag(tag);
+    return this.#invalidation.expireTag(tag, this.now());
   }
 
   /** Removes the entry under `key`. @returns true if one was held. */
@@ -304,14 +332,8 @@ export class CacheManager {
    */
   getStats(): CacheStats {
     const stats = new CacheStats();
-    stats.totalEntries = this.#slots.size;
     stats.totalCleanups = this.#cleanup.entriesRemoved;
-    const budget = this.#table.budget;
-    if (budget !== undefined) {
-      stats.totalBytes = budget.totalBytes;
-      stats.maxBytes = budget.maxBytes;
-    }
-    this.#table.index.reportTo(stats, this.now());
+    this.#table.reportTo(stats, this.now());
     this.#outcomes.reportTo(stats);
     this.#loader.reportTo(stats);
     return stats;
@@ -329,21 +351,13 @@ export class CacheManager {
    */
   getKeys(category?: string): string[] {
     if (category !== undefined) assertCategory(category);
-    const keys: string[] = [];
-    const held = this.#slots.keys;
-    this.#table.forEach(category, (slot) => keys.push(held[slot]!));
-    return keys;
+    return this.#table.keys(category);
   }
 
   /** Entries held, whatever their status, in the order of {@link getKeys}. Counts no hit. */
   getAllEntries(category?: string): Map<string, CacheEntry> {
     if (category !== undefined) assertCategory(category);
-    const entries = new Map<string, CacheEntry>();
-    const table = this.#table;
-    table.forEach(category, (slot) => {
-      entries.set(table.slots.keys[slot]!, table.entryOf(slot) as CacheEntry);
-    });
-    return entries;
+    return this.#table.entries(category) as Map<string, CacheEntry>;
   }
 
   // ── Loading and events ─────────────────────────────────────────────────────────────────────
@@ -357,17 +371,15 @@ export class CacheManager {
    * - Otherwise the loader runs. Concurrent calls that miss on the same key share one run, and
    *   its failure reaches every one of them; nothing is cached then. With `staleIfError`, a
    *   STALE entry is returned instead of the failure (and the failure is logged).
-   * - EXPIRED and INVALID entries are misses.
-   * - With `forceRefresh`, the loader runs whatever is held, and its value replaces the entry.
-   *
-   * A loaded value that `unless` rejects, or that is not a JSON value, is returned uncached.
-   *
+   * - EXPIRED and INVALID entries are misses. With `forceRefresh`, the loader runs whatever is
+   *   held, and its value replaces the entry. A loaded value that `unless` rejects, or that is
+   *   not a JSON value, is returned uncached.
    * - After `softTimeout` seconds a caller holding a STALE entry gets it while the load goes on;
-   *   after `hardTimeout` seconds the call rejects with a `CacheLoadTimeoutError` (or,
-   *   with `staleIfError`, returns the STALE entry) and the key is free for the next load.
+   *   after `hardTimeout` seconds the call rejects with a `CacheLoadTimeoutError` (or, with
+   *   `staleIfError`, returns the STALE entry) and the key is free for the next load.
    *
    * @throws RangeError (as a rejection) for options that are not a readable object, or a bad
-   *   ttl, category or timeout: the `RangeError` `set` gives for the same options.
+   *   ttl, category, tags or timeout: the `RangeError` `set` gives for the same options.
    */
   async wrap<T>(
     key: string,
@@ -386,12 +398,4 @@ export class CacheManager {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     return this.#outcomes.on(event, listener);
   }
-}
-
-/**
- * The core's one internal door (see {@link CacheInternals}), for the `@Cached` decorator and the
- * Redis tier. Not exported from the package.
- */
-export function cacheInternals(cache: CacheManager): CacheInternals {
-  return (cache as unknown as { readonly [INTERNALS]: CacheInternals })[INTERNALS];
 }

@@ -95,6 +95,14 @@ export interface SetOptionsObject {
   category?: string;
   /** Free-form JSON object kept beside the data (the command that produced it, say). @default {} */
   metadata?: JsonObject | Record<string, unknown>;
+  /**
+   * What the entry depends on (`['user:42', 'world:1']`), for `invalidateTag` and `expireTag`:
+   * non-empty strings, at most `MAX_TAGS_PER_ENTRY` (32) distinct ones, duplicates collapsed.
+   * The next `set` of the key replaces them. Bad tags are bad options, like a bad category: a
+   * `RangeError`.
+   * @default [] (no tags)
+   */
+  tags?: readonly string[];
 }
 
 /** Options of {@link CacheManager.get} and {@link CacheManager.getData}. */

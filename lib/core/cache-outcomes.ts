@@ -15,8 +15,8 @@ import type { CacheLogger } from './logger.interface.js';
  * What a cache tells about its operations: counters (for `getStats()`), events (for listeners)
  * and debug lines (with `debug: true`).
  *
- * Invariant: each outcome (a hit, a stale hit, a miss, a set, an eviction, an invalidation) is
- * recorded by one method here, which counts it, emits its event and writes its debug line, so the
+ * Invariant: each outcome (a hit, a stale hit, a miss, a set, an eviction, an invalidation, an
+ * expiration, a tag operation) is recorded by one method here, which counts it, emits its event and writes its debug line, so the
  * three never disagree. An event nobody listens to costs one check: its payload is not built;
  * a debug line is not formatted unless debug is on. A listener that throws is logged and the
  * others still run.
@@ -30,8 +30,13 @@ export class CacheOutcomes {
   misses = 0;
   sets = 0;
   evictions = 0;
-  /** Held entries an `invalidate`/`invalidateCategory` touched, already invalid or not. */
+  /** Held entries an `invalidate*` call touched, already invalid or not. */
   invalidations = 0;
+  /** FRESH entries an `expire*` call turned STALE. */
+  expirations = 0;
+  /** Calls of `invalidateTag` and of `expireTag`. */
+  invalidateTagCalls = 0;
+  expireTagCalls = 0;
   /** Each event's listeners; an event nobody listens to has none (undefined), not `[]`. */
   readonly listeners: Listeners = {};
 
@@ -69,7 +74,9 @@ export class CacheOutcomes {
       this.emit(event, { key, category: slots.categories[slot]!, ageSeconds: ageMs / 1000 });
     }
     this.hits++;
-    if (this.debug) this.logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs)));
+    if (this.debug) {
+      this.logger.debug(CACHE_HIT(key, ageMs / 1000, statusOf(ageMs, ttlMs, stale)));
+    }
   }
 
   /** A read found nothing to serve. @returns NIL, the "no slot" a read returns. */
@@ -105,6 +112,20 @@ export class CacheOutcomes {
     }
   }
 
+  /** The FRESH entry in `slot` was expired early (turned STALE). */
+  expiration(slots: CacheSlots, slot: number): void {
+    this.expirations++;
+    if (this.listeners.expiration !== undefined) {
+      this.emit('expiration', { key: slots.keys[slot]!, category: slots.categories[slot]! });
+    }
+  }
+
+  /** `invalidateTag` or `expireTag` was called (with a valid tag). */
+  tagOperation(operation: 'invalidate' | 'expire'): void {
+    if (operation === 'invalidate') this.invalidateTagCalls++;
+    else this.expireTagCalls++;
+  }
+
   /** Writes the counters into `stats`. */
   reportTo(stats: CacheStats): void {
     stats.totalHits = this.hits;
@@ -113,6 +134,9 @@ export class CacheOutcomes {
     stats.totalSets = this.sets;
     stats.totalEvictions = this.evictions;
     stats.totalInvalidations = this.invalidations;
+    stats.totalExpirations = this.expirations;
+    stats.totalInvalidateTagCalls = this.invalidateTagCalls;
+    stats.totalExpireTagCalls = this.expireTagCalls;
   }
 
   /** The `cleanup` event's emitter while someone listens to it, else undefined. */

@@ -1,14 +1,14 @@
 import type { GetOptions, HasKeyOptions } from './cache-options.interface.js';
 import { readFlag } from './cache-input.util.js';
 import type { CacheOutcomes } from './cache-outcomes.js';
-import { INVALIDATED, NIL, type CacheSlots } from './cache-slots.js';
+import { INVALIDATED, MARKED, NIL, type CacheSlots } from './cache-slots.js';
 import { CacheStatus } from './cache-status.enum.js';
 
 /*
  * Reading: what `get`, `getData`, `hasKey` and `wrap` see of a key.
  *
- * Invariant: a counted read serves only a FRESH entry, or a STALE one when asked with
- * `includeStale`, and records exactly one outcome: a hit, which is also a use (the access count,
+ * Invariant: a counted read serves only a FRESH entry, or a STALE one (past its TTL, or expired
+ * early) when asked with `includeStale`, and records exactly one outcome: a hit, which is also a use (the access count,
  * the last access and the LRU order move), or a miss with its reason. A look (`has`) counts
  * nothing and moves nothing. This is the hottest path of the library: the fresh hit is kept small
  * enough for V8 to inline it whole into `get`, and everything else is out of its way.
@@ -29,7 +29,8 @@ export class CacheReader {
     const slots = this.slots;
     const slot = slots.keyToSlot.get(key);
     if (slot === undefined) return this.outcomes.miss(key, 'absent');
-    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.outcomes.miss(key, 'invalid');
+    // One test keeps both marks (invalidated, expired early) off the fresh hit's path.
+    if ((slots.flags[slot]! & MARKED) !== 0) return this.#readMarked(slot, key, options);
     const now = this.now();
     const ageMs = now - slots.timestamps[slot]!;
     const ttlMs = slots.ttlSeconds[slot]! * 1000;
@@ -38,6 +39,17 @@ export class CacheReader {
     slots.accessCounts[slot]!++;
     slots.lastAccessed[slot] = now;
     if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
+    return slot;
+  }
+
+  /** A read of an entry invalidated (a miss) or expired early (as a STALE or EXPIRED one). */
+  #readMarked(slot: number, key: string, options: GetOptions | undefined): number {
+    const slots = this.slots;
+    if ((slots.flags[slot]! & INVALIDATED) !== 0) return this.outcomes.miss(key, 'invalid');
+    const now = this.now();
+    const ageMs = now - slots.timestamps[slot]!;
+    if (!this.#readStale(slot, key, ageMs, slots.ttlSeconds[slot]! * 1000, options)) return NIL;
+    slots.markRead(slot, now);
     return slot;
   }
 

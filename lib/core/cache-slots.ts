@@ -1,6 +1,7 @@
 import { CacheStatus } from './cache-status.enum.js';
 import { statusOf } from './cache-status.util.js';
 import { detachEntry, type CacheEntry } from './cache-entry.js';
+import { NO_TAGS } from './cache-tags.util.js';
 import type { JsonObject } from './json.interface.js';
 import { deepFreeze } from './json-snapshot.util.js';
 
@@ -13,7 +14,9 @@ import { deepFreeze } from './json-snapshot.util.js';
  * - held: `keyToSlot.get(keys[slot]) === slot`, and the slot is linked once in the LRU list,
  *   from the least recently used (`lru.head`) to the most recently used (`lru.tail`);
  * - free: on the free stack `freeSlots[0 .. freeCount)`, in no list, holding no key, data,
- *   metadata or category (so that they can be collected now, not when the slot is reused).
+ *   metadata, category or tags (so that they can be collected now, not when the slot is reused).
+ * `tags[slot]` is a held slot's tags, or undefined (or past the array's end) when it has none:
+ * a cache that never uses tags never writes that column, and pays nothing for it.
  * `views[slot]` is the entry object handed out for the slot's current value, if any: it reads the
  * columns while `views[slot]` is itself, and is given a copy of them (detached) the moment the
  * slot is rewritten, freed or cleared.
@@ -28,6 +31,8 @@ export const NIL = -1;
 /*
  * Bits of a slot's flags word (`flags[slot]`).
  * INVALIDATED: the entry was invalidated; it is no longer served and waits for cleanup.
+ * EXPIRED_EARLY: the entry was expired early (`expire`): STALE even within its TTL, EXPIRED at
+ *   its usual age. Never set together with INVALIDATED (invalidating clears it).
  * QUEUED: the slot sits in the status index's queue of invalidated slots. It outlives the value
  *   (a rewrite or a removal keeps it): the queue holds slots, and skips those no longer invalid.
  * FROZEN: the slot's data and metadata are deep-frozen (done on first read, see `exposeData`).
@@ -35,6 +40,9 @@ export const NIL = -1;
 export const INVALIDATED = 1;
 export const QUEUED = 2;
 export const FROZEN = 4;
+export const EXPIRED_EARLY = 8;
+/** Either mark a read must look at (reads test both at once, off the fresh hit's path). */
+export const MARKED = INVALIDATED | EXPIRED_EARLY;
 
 /** Slots allocated by a new (or cleared) cache; the columns then double up to `maxSlots`. */
 const INITIAL_SLOTS = 256;
@@ -47,6 +55,8 @@ export interface DetachedEntry {
   readonly category: string;
   readonly ttlSeconds: number;
   readonly timestampMs: number;
+  readonly tags: readonly string[];
+  readonly expiredEarly: boolean;
   lastAccessedMs: number;
   accessCount: number;
   invalid: boolean;
@@ -76,6 +86,8 @@ export class CacheSlots {
   data: unknown[] = [];
   metadata: (JsonObject | undefined)[] = [];
   categories: (string | undefined)[] = [];
+  /** Each slot's tags, written only for slots that have some (see the invariant above). */
+  tags: (readonly string[] | undefined)[] = [];
   /** Entry objects handed out for a slot, reused by every later read of it. */
   views: (CacheEntry<unknown> | undefined)[] = [];
   ttlSeconds = new Float64Array(0);
@@ -181,6 +193,7 @@ export class CacheSlots {
     this.data[slot] = undefined;
     this.metadata[slot] = undefined;
     this.categories[slot] = undefined;
+    if (slot < this.tags.length) this.tags[slot] = undefined;
     this.flags[slot]! &= QUEUED;
     this.freeSlots[this.freeCount++] = slot;
   }
@@ -211,15 +224,37 @@ export class CacheSlots {
     this.data = [];
     this.metadata = [];
     this.categories = [];
+    this.tags = [];
     this.views = [];
     this.freeCount = 0;
     this.grow(Math.min(INITIAL_SLOTS, this.maxSlots));
   }
 
-  /** The status at time `now` (ms) of the entry in `slot`, from its own timestamp and TTL. */
+  /**
+   * The status at time `now` (ms) of the entry in `slot`, from its own timestamp, TTL and flags.
+   */
   statusAt(slot: number, now: number): CacheStatus {
-    if ((this.flags[slot]! & INVALIDATED) !== 0) return CacheStatus.INVALID;
-    return statusOf(now - this.timestamps[slot]!, this.ttlSeconds[slot]! * 1000);
+    const flags = this.flags[slot]!;
+    if ((flags & INVALIDATED) !== 0) return CacheStatus.INVALID;
+    const ageMs = now - this.timestamps[slot]!;
+    return statusOf(ageMs, this.ttlSeconds[slot]! * 1000, (flags & EXPIRED_EARLY) !== 0);
+  }
+
+  /** The tags of the entry in `slot` (a held slot). */
+  tagsOf(slot: number): readonly string[] {
+    return this.tags[slot] ?? NO_TAGS;
+  }
+
+  /** Gives the held `slot` the tags `tags` (a snapshot, see cache-tags.util.ts). */
+  setTags(slot: number, tags: readonly string[]): void {
+    this.tags[slot] = tags.length === 0 ? undefined : tags;
+  }
+
+  /** Records a read of `slot` at `now`: one more access, and the most recently used. */
+  markRead(slot: number, now: number): void {
+    this.accessCounts[slot]!++;
+    this.lastAccessed[slot] = now;
+    if (slot !== this.lru.tail) this.moveToLruTail(slot);
   }
 
   /** The slot's data, deep-frozen before it is first handed out. */
@@ -268,6 +303,8 @@ export class CacheSlots {
       category: this.categories[slot]!,
       ttlSeconds: this.ttlSeconds[slot]!,
       timestampMs: this.timestamps[slot]!,
+      tags: this.tagsOf(slot),
+      expiredEarly: (this.flags[slot]! & EXPIRED_EARLY) !== 0,
       lastAccessedMs: this.lastAccessed[slot]!,
       accessCount: this.accessCounts[slot]!,
       invalid: (this.flags[slot]! & INVALIDATED) !== 0,

@@ -11,6 +11,7 @@ export interface CacheStatsDict {
   totalMisses: number;
   totalSets: number;
   totalInvalidations: number;
+  totalExpirations: number;
   totalCleanups: number;
   totalEvictions: number;
   staleHits: number;
@@ -23,6 +24,9 @@ export interface CacheStatsDict {
   hitRatePercent: number;
   oldestEntryAgeSeconds: number;
   newestEntryAgeSeconds: number;
+  taggedEntries: number;
+  totalInvalidateTagCalls: number;
+  totalExpireTagCalls: number;
   /** The estimated bytes of the entries held; only with `maxBytes`. */
   totalBytes?: number;
   /** The cache's `maxBytes`; only with `maxBytes`. */
@@ -53,10 +57,15 @@ export class CacheStats {
   /** Entries stored by a successful `set`, and values cached by `wrap` and `@Cached`. */
   totalSets = 0;
   /**
-   * Held entries that `invalidate`, `invalidateCategory` or `entry.invalidate()` touched, counted
-   * again when one already INVALID is invalidated again.
+   * Held entries that `invalidate`, `invalidateCategory`, `invalidateTag` or `entry.invalidate()`
+   * touched, counted again when one already INVALID is invalidated again.
    */
   totalInvalidations = 0;
+  /**
+   * FRESH entries that `expire`, `expireCategory` or `expireTag` turned STALE early. An entry
+   * that was STALE, EXPIRED or INVALID already is left as it is, and not counted.
+   */
+  totalExpirations = 0;
   /**
    * Entries removed by cleanup (`cleanup()`, `cleanupInSlices()` and the automatic job): a
    * count of entries, not of cleanup runs. The name is the Python original's, kept for
@@ -79,6 +88,12 @@ export class CacheStats {
   oldestEntryAge = 0;
   /** Age of the newest entry held, in seconds (0 when empty). */
   newestEntryAge = 0;
+  /** Entries held that carry at least one tag. */
+  taggedEntries = 0;
+  /** Calls of `invalidateTag` (each counts once, whatever the number of entries it reached). */
+  totalInvalidateTagCalls = 0;
+  /** Calls of `expireTag`. */
+  totalExpireTagCalls = 0;
   /**
    * The estimated bytes of the entries held (see docs/memory-budget.md); undefined when the
    * cache has no `maxBytes` (then sizes are not estimated at all).
@@ -113,6 +128,7 @@ export class CacheStats {
       totalMisses: this.totalMisses,
       totalSets: this.totalSets,
       totalInvalidations: this.totalInvalidations,
+      totalExpirations: this.totalExpirations,
       totalCleanups: this.totalCleanups,
       totalEvictions: this.totalEvictions,
       staleHits: this.staleHits,
@@ -125,6 +141,9 @@ export class CacheStats {
       hitRatePercent: this.getHitRate(),
       oldestEntryAgeSeconds: this.oldestEntryAge,
       newestEntryAgeSeconds: this.newestEntryAge,
+      taggedEntries: this.taggedEntries,
+      totalInvalidateTagCalls: this.totalInvalidateTagCalls,
+      totalExpireTagCalls: this.totalExpireTagCalls,
       // Only under a budget: the statistics of a cache without one keep their shape.
       ...(this.totalBytes !== undefined && this.maxBytes !== undefined
         ? {

@@ -1,8 +1,9 @@
+import { CacheInvalidQueue } from './cache-invalid-queue.js';
 import { CacheRuns } from './cache-runs.js';
 import {
+  EXPIRED_EARLY,
   INVALIDATED,
   NIL,
-  QUEUED,
   appendSlot,
   unlinkSlot,
   type CacheSlots,
@@ -26,14 +27,18 @@ import { statusOf } from './cache-status.util.js';
  * 3. Two cursors split a group's runs: `[head, staleStart)` EXPIRED, `[staleStart, freshStart)`
  *    STALE, `[freshStart, tail]` FRESH. A valid entry is counted under the phase of its run's
  *    place (`phaseOfRun`); an INVALIDATED one (a bit of the slot's flags word) under INVALID,
- *    wherever its run is.
+ *    wherever its run is; an EXPIRED_EARLY one (`expire`, another bit) under STALE while its run
+ *    is FRESH, and under its run's phase after (`countedPhase`). Each run keeps how many of its
+ *    entries are valid and how many of those are expired early, so a step of a cursor moves them
+ *    all at once.
  * 4. The cursors may lag behind the clock, never run ahead of it: they move forward when the
  *    group is settled (`settle`, by `getStats()` and by cleanup), one step per run that changed
  *    status, moving the run's valid entries to their new phase in the counters. A run placed in a
  *    group is never put ahead of its status (see `joinRun`).
- * So an entry counted STALE is valid and its run lies between the cursors: it was FRESH at the
- * last settle, or was written (or restored) already STALE. An entry whose own age says STALE
- * (`CacheSlots.statusAt`, what reads use) may still be counted FRESH until the next settle.
+ * So an entry counted STALE is valid and either expired early in a run not yet EXPIRED, or in a
+ * run between the cursors: it was FRESH at the last settle, or was written (or restored) already
+ * STALE. An entry whose own age says STALE (`CacheSlots.statusAt`, what reads use) may still be
+ * counted FRESH until the next settle.
  */
 
 /** Phases: the status an entry is counted under, and an index into the phase counters. */
@@ -79,10 +84,12 @@ export class CacheStatusIndex {
   /** Entries held in each phase, as of the last settle of each group. */
   readonly phases: PhaseCounts = [0, 0, 0, 0];
   readonly #runs = new CacheRuns<TtlGroup>(INITIAL_RUNS);
-  /** Slots invalidated since the last cleanup, each at most once (the QUEUED bit). */
-  #invalidQueue: number[] = [];
+  /** Slots invalidated since the last cleanup, for cleanup to remove. */
+  readonly invalidQueue: CacheInvalidQueue;
 
-  constructor(private readonly slots: CacheSlots) {}
+  constructor(private readonly slots: CacheSlots) {
+    this.invalidQueue = new CacheInvalidQueue(slots);
+  }
 
   /**
    * Indexes the valid entry just written in `slot` (its columns hold its timestamp, TTL and
@@ -113,7 +120,7 @@ export class CacheStatusIndex {
   /**
    * Moves `slot`, about to be rewritten with its TTL and category kept and written `now`, to the
    * newest run of its group and the end of its category, FRESH. Call it before the slot's flags
-   * are reset: it reads whether the old value was INVALIDATED.
+   * are reset: it reads whether the old value was INVALIDATED or EXPIRED_EARLY.
    */
   rewrite(slot: number, now: number): void {
     const slots = this.slots;
@@ -121,17 +128,18 @@ export class CacheStatusIndex {
     const run = slots.runOf[slot]!;
     const group = runs.groups[run]!;
     const category = group.category;
-    const wasInvalid = (slots.flags[slot]! & INVALIDATED) !== 0;
-    this.#count(wasInvalid ? INVALID : this.#phaseOfRun(run, group), category, -1);
+    const flags = slots.flags[slot]!;
+    this.#count(this.#countedPhase(flags, run, group), category, -1);
     if (run === group.tail && runs.firstSlot[run] === runs.lastSlot[run]) {
       // Alone in the newest run (one key rewritten over and over): the run moves to now.
       runs.timestamps[run] = now;
-      if (wasInvalid) runs.validCounts[run]++;
+      if ((flags & INVALIDATED) !== 0) runs.validCounts[run]++;
+      if ((flags & EXPIRED_EARLY) !== 0) runs.expiredEarlyCounts[run]--;
       if (group.freshStart === NIL) group.freshStart = run;
       if (group.staleStart === NIL) group.staleStart = run;
       this.#count(FRESH, category, +1);
     } else {
-      this.#leaveRun(slot, run, group, wasInvalid);
+      this.#leaveRun(slot, run, group, flags);
       this.#count(this.#joinRun(slot, group, now, FRESH), category, +1);
     }
     if (slot !== category.tail) {
@@ -146,9 +154,9 @@ export class CacheStatusIndex {
     const run = slots.runOf[slot]!;
     const group = this.#runs.groups[run]!;
     const category = group.category;
-    const invalid = (slots.flags[slot]! & INVALIDATED) !== 0;
-    this.#count(invalid ? INVALID : this.#phaseOfRun(run, group), category, -1);
-    this.#leaveRun(slot, run, group, invalid);
+    const flags = slots.flags[slot]!;
+    this.#count(this.#countedPhase(flags, run, group), category, -1);
+    this.#leaveRun(slot, run, group, flags);
     if (group.head === NIL) {
       category.groups.delete(group.ttlMs);
       this.groups.delete(group);
@@ -164,11 +172,30 @@ export class CacheStatusIndex {
     if ((flags & INVALIDATED) !== 0) return;
     const run = slots.runOf[slot]!;
     const group = this.#runs.groups[run]!;
-    this.#count(this.#phaseOfRun(run, group), group.category, -1);
+    this.#count(this.#countedPhase(flags, run, group), group.category, -1);
     this.#count(INVALID, group.category, +1);
     this.#runs.validCounts[run]--;
-    slots.flags[slot] = flags | INVALIDATED | QUEUED;
-    if ((flags & QUEUED) === 0) this.#invalidQueue.push(slot);
+    if ((flags & EXPIRED_EARLY) !== 0) this.#runs.expiredEarlyCounts[run]--;
+    slots.flags[slot] = (flags & ~EXPIRED_EARLY) | INVALIDATED;
+    this.invalidQueue.add(slot);
+  }
+
+  /**
+   * Counts the valid `slot`, not yet expired early, STALE from now on, ahead of its run. Its run
+   * is FRESH unless the group was settled past it since the caller read the clock (a listener of
+   * an `expireTag` may read the statistics between two entries): then it is counted STALE
+   * already. Costs O(1), like `invalidate`.
+   */
+  expire(slot: number): void {
+    const slots = this.slots;
+    const run = slots.runOf[slot]!;
+    const group = this.#runs.groups[run]!;
+    if (this.#phaseOfRun(run, group) === FRESH) {
+      this.#count(FRESH, group.category, -1);
+      this.#count(STALE, group.category, +1);
+    }
+    this.#runs.expiredEarlyCounts[run]++;
+    slots.flags[slot]! |= EXPIRED_EARLY;
   }
 
   /**
@@ -177,14 +204,15 @@ export class CacheStatusIndex {
    * @returns the number of steps taken.
    */
   settle(group: TtlGroup, now: number, maxSteps = Infinity): number {
-    const { timestamps, validCounts, next } = this.#runs;
+    const { timestamps, validCounts, expiredEarlyCounts, next } = this.#runs;
     const { ttlMs, category } = group;
-    // The entries passed are summed and counted once: the walk itself reads three numbers a run.
+    // The entries passed are summed and counted once: the walk itself reads a few numbers a run.
     let steps = 0;
     let moved = 0;
     let run = group.freshStart;
     while (run !== NIL && steps < maxSteps && now - timestamps[run]! >= ttlMs) {
-      moved += validCounts[run]!;
+      // Those expired early are counted STALE already.
+      moved += validCounts[run]! - expiredEarlyCounts[run]!;
       run = next[run]!;
       steps++;
     }
@@ -280,36 +308,26 @@ export class CacheStatusIndex {
     return this.#runs.firstSlot[run]!;
   }
 
-  /** Whether invalidated slots wait in the queue. */
-  get hasQueuedInvalid(): boolean {
-    return this.#invalidQueue.length > 0;
-  }
-
-  /**
-   * Takes the next slot off the invalidated queue: the slot if it still holds an invalidated
-   * entry (to remove), or NIL if it was since rewritten or freed (nothing to do).
-   */
-  takeQueuedInvalid(): number {
-    const slot = this.#invalidQueue.pop()!;
-    const slots = this.slots;
-    slots.flags[slot]! &= ~QUEUED;
-    const invalid = (slots.flags[slot]! & INVALIDATED) !== 0;
-    return slots.keys[slot] !== undefined && invalid ? slot : NIL;
-  }
-
   /** Forgets every entry (the slots are reset apart). */
   clear(): void {
     this.groups.clear();
     this.categories.clear();
     this.phases.fill(0);
     this.#runs.reset(INITIAL_RUNS);
-    this.#invalidQueue = [];
+    this.invalidQueue.clear();
   }
 
   /** Adds `delta` entries to `phase` in the cache's and the category's counters. */
   #count(phase: number, category: CategoryIndex, delta: number): void {
     this.phases[phase]! += delta;
     category.phases[phase]! += delta;
+  }
+
+  /** The phase an entry with `flags` in `run` of `group` is counted under (rule 3). */
+  #countedPhase(flags: number, run: number, group: TtlGroup): number {
+    if ((flags & INVALIDATED) !== 0) return INVALID;
+    const phase = this.#phaseOfRun(run, group);
+    return phase === FRESH && (flags & EXPIRED_EARLY) !== 0 ? STALE : phase;
   }
 
   /** The phase the valid entries of `run` are counted under: where the run sits (rule 3). */
@@ -337,13 +355,7 @@ export class CacheStatusIndex {
       run = prev;
     } else {
       run = runs.allocate(group, timestamp);
-      const next = prev === NIL ? group.head : runs.next[prev]!;
-      runs.prev[run] = prev;
-      runs.next[run] = next;
-      if (prev === NIL) group.head = run;
-      else runs.next[prev] = run;
-      if (next === NIL) group.tail = run;
-      else runs.prev[next] = run;
+      runs.linkAfter(group, prev, run);
       // Rule 4: a new run must not be placed ahead of its status, so a FRESH run never goes
       // before `freshStart`, a STALE one never before `staleStart`. Moving a cursor back to it
       // passes no other run: a run between would be younger than this one yet already counted
@@ -362,29 +374,19 @@ export class CacheStatusIndex {
       }
     }
     const slots = this.slots;
-    const last = runs.lastSlot[run]!;
-    slots.runPrev[slot] = last;
-    slots.runNext[slot] = NIL;
-    if (last === NIL) runs.firstSlot[run] = slot;
-    else slots.runNext[last] = slot;
-    runs.lastSlot[run] = slot;
+    runs.addSlot(run, slot, slots.runPrev, slots.runNext);
     slots.runOf[slot] = run;
     runs.validCounts[run]++;
     return this.#phaseOfRun(run, group);
   }
 
-  /** Takes `slot` out of its run, and the run out of its group once empty. */
-  #leaveRun(slot: number, run: number, group: TtlGroup, invalid: boolean): void {
+  /** Takes `slot` (with `flags`) out of its run, and the run out of its group once empty. */
+  #leaveRun(slot: number, run: number, group: TtlGroup, flags: number): void {
     const runs = this.#runs;
     const { runPrev, runNext } = this.slots;
-    if (!invalid) runs.validCounts[run]--;
-    const before = runPrev[slot]!;
-    const after = runNext[slot]!;
-    if (before === NIL) runs.firstSlot[run] = after;
-    else runNext[before] = after;
-    if (after === NIL) runs.lastSlot[run] = before;
-    else runPrev[after] = before;
-    if (runs.firstSlot[run] !== NIL) return;
+    if ((flags & INVALIDATED) === 0) runs.validCounts[run]--;
+    if ((flags & EXPIRED_EARLY) !== 0) runs.expiredEarlyCounts[run]--;
+    if (!runs.removeSlot(run, slot, runPrev, runNext)) return;
     const next = runs.next[run]!;
     if (group.freshStart === run) group.freshStart = next;
     if (group.staleStart === run) group.staleStart = next;

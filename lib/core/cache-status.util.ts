@@ -1,8 +1,11 @@
 import { CacheStatus } from './cache-status.enum.js';
 
-/** FRESH while age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after (milliseconds). */
-export function statusOf(ageMs: number, ttlMs: number): CacheStatus {
-  if (ageMs < ttlMs) return CacheStatus.FRESH;
+/**
+ * FRESH while age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after (milliseconds). An entry
+ * `expiredEarly` (by `expire`) is STALE from the start, and EXPIRED at the same age as any other.
+ */
+export function statusOf(ageMs: number, ttlMs: number, expiredEarly = false): CacheStatus {
+  if (ageMs < ttlMs && !expiredEarly) return CacheStatus.FRESH;
   return ageMs <= 2 * ttlMs ? CacheStatus.STALE : CacheStatus.EXPIRED;
 }
 

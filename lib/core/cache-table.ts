@@ -1,23 +1,29 @@
 import type { CacheByteBudget } from './cache-byte-budget.js';
 import { createEntry, type CacheEntry, type CacheEntryHost } from './cache-entry.js';
 import { CacheSlots, NIL } from './cache-slots.js';
+import type { CacheStats } from './cache-stats.js';
+import { CacheStatus } from './cache-status.enum.js';
 import { CacheStatusIndex } from './cache-status-index.js';
+import { CacheTagIndex } from './cache-tag-index.js';
+import { NO_TAGS } from './cache-tags.util.js';
 import type { JsonObject } from './json.interface.js';
 
 /*
- * The table: the entries a cache holds, as the storage engine (CacheSlots) and the status index
- * (CacheStatusIndex) see them together.
+ * The table: the entries a cache holds, as the storage engine (CacheSlots), the status index
+ * (CacheStatusIndex) and the tag index (CacheTagIndex) see them together.
  *
  * Invariant: a key is held exactly when it has a slot in the storage engine, and then its slot is
- * indexed exactly once in the status index (one run of one TTL group, one category list). This
- * class is the only one that changes both, and it changes them together: nothing else adds,
- * rewrites or removes a slot. With a byte budget it also keeps the budget's sizes (see
- * cache-byte-budget.ts) in step with the slots it writes and frees.
+ * indexed exactly once in the status index (one run of one TTL group, one category list) and in
+ * the tag index under each of its tags. This class is the only one that changes them, and it
+ * changes them together: nothing else adds, rewrites or removes a slot. With a byte budget it
+ * also keeps the budget's sizes (see cache-byte-budget.ts) in step with the slots it writes and
+ * frees.
  */
 
 export class CacheTable {
   readonly slots: CacheSlots;
   readonly index: CacheStatusIndex;
+  readonly tags = new CacheTagIndex();
   /** What entry objects of this table read from while their slot is theirs. */
   readonly #entryHost: CacheEntryHost;
 
@@ -40,9 +46,10 @@ export class CacheTable {
 
   /**
    * Puts an entry in the key's slot (replacing what it held; the old entry object keeps a copy)
-   * or in a new one, written at `timestampMs`, as of the clock reading `now`. With a budget,
-   * `bytes` is the entry's estimated size (at most `maxEntryBytes`, checked by the caller) and
-   * least recently used entries are evicted until it fits. @returns the slot.
+   * or in a new one, written at `timestampMs`, as of the clock reading `now`, carrying `tags`
+   * (a snapshot, see cache-tags.util.ts). With a budget, `bytes` is the entry's estimated size
+   * (at most `maxEntryBytes`, checked by the caller) and least recently used entries are evicted
+   * until it fits. @returns the slot.
    */
   insert(
     key: string,
@@ -53,11 +60,14 @@ export class CacheTable {
     category: string,
     now: number,
     bytes = 0,
+    tags = NO_TAGS,
   ): number {
     const { slots, index, budget } = this;
     let slot = slots.keyToSlot.get(key);
     if (slot !== undefined) {
       slots.detachView(slot);
+      // Nothing to do (two comparisons) in a cache that uses no tags.
+      if (tags !== NO_TAGS || this.tags.taggedEntries !== 0) this.#retag(slot, tags);
       if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
       if (budget !== undefined) {
         this.#makeRoom(budget, bytes - budget.sizeOf(slot), slot);
@@ -80,6 +90,7 @@ export class CacheTable {
       if (budget !== undefined) this.#makeRoom(budget, bytes, NIL);
       slot = slots.add(key);
       budget?.record(slot, bytes);
+      if (tags !== NO_TAGS) this.#retag(slot, tags);
     }
     slots.write(slot, data, metadata, timestampMs, ttlSeconds, category);
     index.add(slot, now);
@@ -102,8 +113,17 @@ export class CacheTable {
     this.remove(victim);
   }
 
+  /** Gives the held `slot` `tags` in the storage engine and the tag index. */
+  #retag(slot: number, tags: readonly string[]): void {
+    const previous = this.slots.tagsOf(slot);
+    if (previous === tags) return;
+    this.tags.replace(slot, previous, tags);
+    this.slots.setTags(slot, tags);
+  }
+
   /** Takes the entry in `slot` out of the cache entirely and frees the slot. */
   remove(slot: number): void {
+    if (this.tags.taggedEntries !== 0) this.#retag(slot, NO_TAGS);
     this.index.remove(slot);
     this.slots.free(slot);
     this.budget?.release(slot);
@@ -122,6 +142,7 @@ export class CacheTable {
     const removed = this.slots.size;
     this.slots.reset();
     this.index.clear();
+    this.tags.clear();
     this.budget?.reset();
     return removed;
   }
@@ -133,6 +154,68 @@ export class CacheTable {
   forEach(category: string | undefined, visit: (slot: number) => void): void {
     if (category === undefined) this.slots.forEachInLru(visit);
     else this.index.forEachInCategory(category, visit);
+  }
+
+  /**
+   * Calls `visit` with the slot held under each key whose entry carries `tag` when called, if the
+   * entry there still carries it when reached: `visit` may run listeners that write or remove
+   * entries, and an entry written meanwhile under another key (maybe in a reused slot) is not
+   * one the call was about.
+   * @returns how many entries carried it. Costs that many steps.
+   */
+  forEachTagged(tag: string, visit: (slot: number) => void): number {
+    const carriers = this.tags.slotsOf(tag);
+    if (carriers === undefined) return 0;
+    const { keys, keyToSlot } = this.slots;
+    const reached: string[] = [];
+    for (const slot of carriers) reached.push(keys[slot]!);
+    for (const key of reached) {
+      const slot = keyToSlot.get(key);
+      if (slot !== undefined && this.tags.carries(slot, tag)) visit(slot);
+    }
+    return reached.length;
+  }
+
+  /**
+   * Expires the entry in `slot` early if it is FRESH at `now`: STALE from now on, EXPIRED at its
+   * usual time. @returns whether it was FRESH (an entry STALE, EXPIRED or INVALID is left as is).
+   */
+  expire(slot: number, now: number): boolean {
+    if (this.slots.statusAt(slot, now) !== CacheStatus.FRESH) return false;
+    this.index.expire(slot);
+    return true;
+  }
+
+  /**
+   * Writes what the table holds as of `now` into `stats`: entries by status and category, their
+   * ages, tagged entries, and the bytes under a budget. Costs what `CacheStatusIndex.reportTo`
+   * costs.
+   */
+  reportTo(stats: CacheStats, now: number): void {
+    stats.totalEntries = this.slots.size;
+    stats.taggedEntries = this.tags.taggedEntries;
+    const budget = this.budget;
+    if (budget !== undefined) {
+      stats.totalBytes = budget.totalBytes;
+      stats.maxBytes = budget.maxBytes;
+    }
+    this.index.reportTo(stats, now);
+  }
+
+  /** The keys held, in the order of {@link forEach}. */
+  keys(category: string | undefined): string[] {
+    const keys: string[] = [];
+    const held = this.slots.keys;
+    this.forEach(category, (slot) => keys.push(held[slot]!));
+    return keys;
+  }
+
+  /** The entries held by key, in the order of {@link forEach}. */
+  entries(category: string | undefined): Map<string, CacheEntry<unknown>> {
+    const entries = new Map<string, CacheEntry<unknown>>();
+    const held = this.slots.keys;
+    this.forEach(category, (slot) => entries.set(held[slot]!, this.entryOf(slot)));
+    return entries;
   }
 
   /** The entry object of `slot`, created on first use and reused by every later read. */

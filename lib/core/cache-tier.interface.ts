@@ -9,6 +9,10 @@ export interface TierEntry {
   ttlSeconds: number;
   category: string;
   metadata: JsonObject;
+  /** The entry's tags; none when absent. An entry whose tags are not valid is not restored. */
+  tags?: readonly string[];
+  /** Whether the entry was expired early (`expire`): restored STALE, not FRESH. */
+  expiredEarly?: boolean;
 }
 
 /** The health of a second tier, reported in `getStats()` as `tier`. */
@@ -38,6 +42,15 @@ export interface CacheTier {
   afterInvalidateCategory(category: string): void;
   afterDelete(key: string): void;
   afterClear(category: string | undefined): void;
+  /**
+   * Soft expiry and tags (optional, so that a tier written before them still attaches; one
+   * without them keeps these changes to the instance that made them). Each is called whether or
+   * not this instance holds anything they reach: other instances may.
+   */
+  afterExpire?(key: string): void;
+  afterExpireCategory?(category: string): void;
+  afterInvalidateTag?(tag: string): void;
+  afterExpireTag?(tag: string): void;
   /**
    * Looks `key` up in the tier on a local miss of `wrap`/`@Cached`. Resolves undefined on a
    * miss, on an error or after the tier's timeout; never rejects.

@@ -12,8 +12,9 @@ import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.
  * Writing: how a value handed to the cache becomes an entry.
  *
  * Invariant: the table is only ever given a snapshot (data and metadata copied at the call, JSON
- * only; see json-snapshot.util.ts) under a non-empty string key and, with a byte budget, no larger
- * than `maxEntryBytes`, sized in the same walk that copies it. A write someone asked for (`set`,
+ * only; see json-snapshot.util.ts; tags, a snapshot of their own, see cache-tags.util.ts) under a
+ * non-empty string key and, with a byte budget, no larger than `maxEntryBytes` (tags included),
+ * sized in the same walk that copies it. A write someone asked for (`set`,
  * a loaded value) is counted once and told to the second tier; an entry restored from the tier is
  * neither. Options (TTL, category) are checked before anything reaches this file.
  */
@@ -28,8 +29,9 @@ export class CacheWriter {
   ) {}
 
   /**
-   * Stores a write written now: what `set` and a load do once their options are checked.
-   * @returns why nothing was stored (the warning `set` logs), or undefined.
+   * Stores a write written now: what `set` and a load do once their options are checked (`tags`
+   * is a snapshot already). @returns why nothing was stored (the warning `set` logs), or
+   * undefined.
    */
   store(
     key: string,
@@ -37,12 +39,13 @@ export class CacheWriter {
     ttlSeconds: number,
     category: string,
     metadata: unknown,
+    tags: readonly string[],
   ): string | undefined {
     // Written out, not through shared helpers: this is every set, and V8 inlines a shallow path
     // whole (a layered one, through a snapshot helper, cost a small set 10%, measured).
     if (typeof key !== 'string' || key.length === 0) return INVALID_KEY(key);
     if (this.table.budget !== undefined) {
-      return this.#storeSized(key, data, ttlSeconds, category, metadata);
+      return this.#storeSized(key, data, ttlSeconds, category, metadata, tags);
     }
     let dataSnapshot: unknown;
     try {
@@ -67,6 +70,8 @@ export class CacheWriter {
       ttlSeconds,
       category,
       now,
+      0,
+      tags,
     );
     this.#stored(slot, key, ttlSeconds, category);
     return undefined;
@@ -79,6 +84,7 @@ export class CacheWriter {
     ttlSeconds: number,
     category: string,
     metadata: unknown,
+    tags: readonly string[],
   ): string | undefined {
     let dataSnapshot: unknown;
     try {
@@ -95,7 +101,7 @@ export class CacheWriter {
         return NOT_JSON(key, 'metadata', notJsonReason(error));
       }
     }
-    const bytes = entryBytes(key, dataBytes, metadataBytesOf(metadataSnapshot));
+    const bytes = entryBytes(key, dataBytes, metadataBytesOf(metadataSnapshot), tags);
     const maxEntryBytes = this.table.budget!.maxEntryBytes;
     if (bytes > maxEntryBytes) return TOO_LARGE(key, bytes, maxEntryBytes);
     const now = this.now();
@@ -108,6 +114,7 @@ export class CacheWriter {
       category,
       now,
       bytes,
+      tags,
     );
     this.#stored(slot, key, ttlSeconds, category);
     return undefined;
@@ -120,7 +127,8 @@ export class CacheWriter {
   }
 
   /**
-   * Puts back an entry another tier held, written at `timestampMs` (fields already checked).
+   * Puts back an entry another tier held, written at `timestampMs` (fields already checked,
+   * `tags` a snapshot), STALE when it was expired early there.
    * @returns its slot, or NIL when it is not JSON or too large for this cache's budget (it then
    *   stays in the other tier only).
    */
@@ -128,6 +136,8 @@ export class CacheWriter {
     key: string,
     data: unknown,
     metadata: unknown,
+    tags: readonly string[],
+    expiredEarly: boolean,
     timestampMs: number,
     ttlSeconds: number,
     category: string,
@@ -146,13 +156,13 @@ export class CacheWriter {
         dataSnapshot = snapshotJsonSized(data);
         const dataBytes = snapshotBytes();
         metadataSnapshot = snapshotMetadata(metadata, true);
-        bytes = entryBytes(key, dataBytes, metadataBytesOf(metadataSnapshot));
+        bytes = entryBytes(key, dataBytes, metadataBytesOf(metadataSnapshot), tags);
         if (bytes > budget.maxEntryBytes) return NIL;
       }
     } catch {
       return NIL;
     }
-    return this.table.insert(
+    const slot = this.table.insert(
       key,
       dataSnapshot,
       metadataSnapshot,
@@ -161,7 +171,11 @@ export class CacheWriter {
       category,
       now,
       bytes,
+      tags,
     );
+    // Not an expiration this cache made: not counted, not told to the tier.
+    if (expiredEarly) this.table.expire(slot, now);
+    return slot;
   }
 }
 

@@ -12,13 +12,22 @@ export const INVALID_CATEGORY = (value: unknown): string =>
   `Invalid category: expected a non-empty string, got ${describeValue(value)}.`;
 
 export const INVALID_SET_OPTIONS = (value: unknown): string =>
-  `Invalid set options: expected a ttl in seconds or an object { ttl?, category?, metadata? }, got ${describeValue(value)}.`;
+  `Invalid set options: expected a ttl in seconds or an object { ttl?, category?, metadata?, tags? }, got ${describeValue(value)}.`;
+
+export const INVALID_TAGS = (maxTags: number, value: unknown, reason: string): string =>
+  `Invalid tags: expected an array of at most ${maxTags} distinct non-empty strings, got ${describeValue(value)} (${reason}).`;
+
+export const INVALID_TAG = (value: unknown): string =>
+  `Invalid tag: expected a non-empty string, got ${describeValue(value)}.`;
 
 export const INVALID_KEY = (value: unknown): string =>
   `Not cached: the key must be a non-empty string, got ${describeValue(value)}.`;
 
 export const NOT_JSON = (key: string, what: 'data' | 'metadata', reason: string): string =>
   `Not cached: ${what} for key '${key}' is not a JSON value (${reason}).`;
+
+export const TAGS_NOT_CACHED = (key: string, reason: string): string =>
+  `Not cached: the tags computed for key '${key}' are not valid (${reason}).`;
 
 export const TOO_LARGE = (key: string, bytes: number, maxEntryBytes: number): string =>
   `Not cached: the entry for key '${key}' is about ${Math.round(bytes)} bytes, above maxEntryBytes (${maxEntryBytes} bytes).`;
@@ -49,7 +58,7 @@ export const REFRESH_FAILED = (key: string): string =>
 export const LISTENER_THREW = (event: string): string => `A '${event}' cache event listener threw`;
 
 export const INVALID_WRAP_OPTIONS = (value: unknown): string =>
-  `Invalid wrap options: expected an object { ttl?, category?, metadata?, staleWhileRevalidate?, staleIfError?, forceRefresh?, unless?, onUncacheable?, softTimeout?, hardTimeout? } whose properties can be read, got ${describeValue(value)}.`;
+  `Invalid wrap options: expected an object { ttl?, category?, metadata?, tags?, staleWhileRevalidate?, staleIfError?, forceRefresh?, unless?, onUncacheable?, softTimeout?, hardTimeout? } whose properties can be read, got ${describeValue(value)}.`;
 
 export const INVALID_TIMEOUT = (option: string, value: unknown): string =>
   `Invalid ${option}: expected a finite number of seconds, 0 or more (0 turns it off), at most 2147483 (a timer limit), got ${describeValue(value)}.`;

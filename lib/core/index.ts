@@ -13,6 +13,7 @@ export { CacheStatus } from './cache-status.enum.js';
 export { getGlobalCache, cleanupGlobalCache } from './global-cache.js';
 export { DEFAULT_CACHE_OPTIONS } from './cache-options.util.js';
 export { MAX_JSON_DEPTH } from './json-snapshot.util.js';
+export { MAX_TAGS_PER_ENTRY } from './cache-tags.util.js';
 export type {
   CacheManagerOptions,
   GetOptions,

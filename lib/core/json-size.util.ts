@@ -39,6 +39,13 @@ export const ARRAY_HEADER_BYTES = 32;
  */
 export const ENTRY_OVERHEAD_BYTES = 160;
 
+/**
+ * What one tag of an entry costs beyond its string: the entry's place in the tag's set of slots
+ * in the tag index (a key and a chain link in V8's ordered hash table, with its share of
+ * buckets and of the room the table keeps free as it doubles).
+ */
+export const TAG_INDEX_ENTRY_BYTES = 32;
+
 /** Any character above U+00FF makes V8 store the whole string with two bytes per character. */
 const TWO_BYTE = /[^\0-\xff]/;
 

@@ -1,7 +1,16 @@
 import type { SetOptionsObject } from './cache-options.interface.js';
 
 /** Options of {@link CacheManager.wrap}: where and how long the loaded value is cached, and when. */
-export interface WrapOptions<T = unknown> extends SetOptionsObject {
+export interface WrapOptions<T = unknown> extends Omit<SetOptionsObject, 'tags'> {
+  /**
+   * The tags of the cached value (see `SetOptionsObject.tags`), or a function of the loaded value
+   * that returns them, for tags only the result knows (the ids of the users in a list, say).
+   * Bad tags given as an array are bad options: the call rejects with a `RangeError` before
+   * anything is loaded, as for a bad category. Bad tags returned by the function (or a function
+   * that throws) leave that value uncached, like a value that is not JSON (`onUncacheable`).
+   * @default [] (no tags)
+   */
+  tags?: readonly string[] | ((value: T) => readonly string[]);
   /**
    * Serve a STALE entry at once and refresh it in the background (one refresh per key at a
    * time). Without it, a STALE entry is a miss.

@@ -26,21 +26,24 @@ const add = (tally: Tally, label: string, n = 1): void => {
  * | `fresh_cache_sets_total` | counter | `category` |
  * | `fresh_cache_evictions_total` | counter | `category` |
  * | `fresh_cache_invalidations_total` | counter | `category` |
+ * | `fresh_cache_expirations_total` (FRESH entries expired early) | counter | `category` |
+ * | `fresh_cache_tag_operations_total` (`invalidateTag`, `expireTag` calls) | counter | `operation` (`invalidate`, `expire`) |
  * | `fresh_cache_cleanups_total` (entries removed by cleanup) | counter | `category` |
  * | `fresh_cache_loads_total` (loader calls of `wrap`/`@Cached`) | counter | |
  * | `fresh_cache_load_errors_total` | counter | |
  * | `fresh_cache_entries` (held now) | gauge | `category`, `status` |
+ * | `fresh_cache_tagged_entries` (held now, carrying a tag) | gauge | |
  * | `fresh_cache_max_entries` | gauge | |
  * | `fresh_cache_bytes` (estimated bytes held; only with `maxBytes`) | gauge | |
  * | `fresh_cache_max_bytes` (only with `maxBytes`) | gauge | |
  *
- * Never labelled by key: a label per key would grow the registry without bound. Categories
- * become label values, so keep them a small, fixed set.
+ * Never labelled by key or by tag: a label per key (or per tag, `user:42`) would grow the
+ * registry without bound. Categories become label values, so keep them a small, fixed set.
  *
  * The event-driven counters count from the moment this object is created; each event costs a
  * `Map` update, and prom-client's own objects are only touched at scrape time (in `collect`).
- * Loads and load errors are read from `getStats()` at scrape time, so they count from the
- * cache's creation. A scrape costs what `getStats()` costs, never a scan of the entries.
+ * Loads, load errors, tag operations and tagged entries are read from `getStats()` at scrape
+ * time, so they count from the cache's creation. A scrape costs what `getStats()` costs, never a scan of the entries.
  */
 export class CachePrometheusMetrics {
   /** The registry the metrics were registered in. */
@@ -54,6 +57,7 @@ export class CachePrometheusMetrics {
   private readonly sets: Tally = new Map();
   private readonly evictions: Tally = new Map();
   private readonly invalidations: Tally = new Map();
+  private readonly expirations: Tally = new Map();
   private readonly cleanups: Tally = new Map();
   private readonly unsubscribes: (() => void)[];
   private registered = true;
@@ -106,6 +110,12 @@ export class CachePrometheusMetrics {
       ],
       ['invalidations_total', 'Entries invalidated, by category', 'category', this.invalidations],
       [
+        'expirations_total',
+        'FRESH entries expired early (turned STALE by expire, expireCategory or expireTag), by category',
+        'category',
+        this.expirations,
+      ],
+      [
         'cleanups_total',
         'Entries removed by cleanup (EXPIRED or INVALID), by category',
         'category',
@@ -116,7 +126,9 @@ export class CachePrometheusMetrics {
       ...counters.map(([name]) => name),
       'loads_total',
       'load_errors_total',
+      'tag_operations_total',
       'entries',
+      'tagged_entries',
       'max_entries',
       // A cache without a budget estimates no sizes: nothing to export.
       ...(cache.maxBytes === undefined ? [] : ['bytes', 'max_bytes']),
@@ -158,6 +170,26 @@ export class CachePrometheusMetrics {
       collect: function (this: Counter) {
         this.reset();
         this.inc(cache.getStats().totalLoadErrors);
+      },
+    });
+    new Counter({
+      name: `${prefix}tag_operations_total`,
+      help: 'Calls of invalidateTag and expireTag, by operation (never by tag)',
+      labelNames: ['operation'],
+      registers,
+      collect: function (this: Counter<'operation'>) {
+        this.reset();
+        const stats = cache.getStats();
+        this.inc({ operation: 'invalidate' }, stats.totalInvalidateTagCalls);
+        this.inc({ operation: 'expire' }, stats.totalExpireTagCalls);
+      },
+    });
+    new Gauge({
+      name: `${prefix}tagged_entries`,
+      help: 'Entries held now that carry at least one tag',
+      registers,
+      collect: function (this: Gauge) {
+        this.set(cache.getStats().taggedEntries);
       },
     });
     new Gauge({
@@ -213,6 +245,7 @@ export class CachePrometheusMetrics {
       cache.on('set', ({ category }) => add(this.sets, category)),
       cache.on('eviction', ({ category }) => add(this.evictions, category)),
       cache.on('invalidation', ({ category }) => add(this.invalidations, category)),
+      cache.on('expiration', ({ category }) => add(this.expirations, category)),
       cache.on('cleanup', ({ byCategory }) => {
         for (const [category, removed] of Object.entries(byCategory)) {
           add(this.cleanups, category, removed);

@@ -133,6 +133,30 @@ export interface RedisTierOptions {
    */
   distributedLock?: boolean | RedisDistributedLockOptions;
   /**
+   * How much of the bus history Redis keeps: every change announced on the bus (writes,
+   * invalidations, deletions, clears) is also appended to a stream, `{keyPrefix}bus-history`, in
+   * the same script. An instance that lost the bus for a while reads there what it missed when it
+   * hears the bus again, and applies exactly that, keeping the rest of its memory. A gap longer
+   * than the history reaches back (more changes than `maxLength` since, older than `maxAge`, or
+   * a Redis that lost the stream) clears the instance's memory instead, as a gap always did
+   * before.
+   */
+  busHistory?: {
+    /**
+     * Changes kept, about (Redis trims whole nodes of the stream: at least this many are kept).
+     * Each costs the size of its message in Redis, about 100 bytes for a short key.
+     * @default 100000
+     */
+    maxLength?: number;
+    /**
+     * Seconds (not milliseconds, unlike the durations above) a change is kept, at least: older
+     * ones are trimmed when a change is appended. The default is twice the default TTL: a gap
+     * longer than that outlived the entries of the default TTL anyway.
+     * @default 600
+     */
+    maxAge?: number;
+  };
+  /**
    * How many invalidations made while Redis was unreachable are kept, to be applied and
    * announced when it returns. Past this many, the whole shared cache is cleared on return
    * instead.
@@ -166,6 +190,10 @@ export interface ResolvedRedisTierOptions {
   /** Undefined when the distributed lock is off. */
   lock: Required<RedisDistributedLockOptions> | undefined;
   maxPendingInvalidations: number;
+  /** Entries the bus history keeps, about. */
+  busHistoryMaxLength: number;
+  /** Seconds the bus history keeps an entry, at least. */
+  busHistoryMaxAge: number;
   errorLogInterval: number;
   instanceId: string;
 }

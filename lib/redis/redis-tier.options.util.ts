@@ -11,7 +11,10 @@ import {
   REDIS_URL_OR_CLIENT,
 } from './redis.messages.js';
 
-/** Defaults of the Redis tier's options (durations in milliseconds, sizes in bytes). */
+/**
+ * Defaults of the Redis tier's options (durations in milliseconds but `busHistoryMaxAge`, in
+ * seconds; sizes in bytes).
+ */
 export const DEFAULT_REDIS_TIER_OPTIONS = Object.freeze({
   keyPrefix: 'fresh-cache:',
   commandTimeout: 250,
@@ -22,11 +25,20 @@ export const DEFAULT_REDIS_TIER_OPTIONS = Object.freeze({
   leaseTimeout: 10_000,
   pollInterval: 100,
   maxPendingInvalidations: 10_000,
+  busHistoryMaxLength: 100_000,
+  busHistoryMaxAge: 600,
   errorLogInterval: 10_000,
 });
 
 /** Longest duration a timer accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * Longest `busHistory.maxAge`: a day. A longer gap outlives the entries of any usual TTL, and a
+ * value past it is most likely milliseconds given for seconds.
+ */
+const MAX_HISTORY_AGE_SECONDS = 86_400;
+/** Largest `busHistory.maxLength`: ten million changes, about a gigabyte of Redis memory. */
+const MAX_HISTORY_LENGTH = 10_000_000;
 /** Largest string Redis stores (its `proto-max-bulk-len` default): 512 MiB. */
 const MAX_REDIS_STRING_BYTES = 512 * 1024 * 1024;
 
@@ -56,6 +68,32 @@ function wholeNumber(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new RangeError(INVALID_REDIS_OPTION(option, 'a whole number, 1 or more', value));
+  }
+  return value;
+}
+
+/**
+ * A count with an upper bound, for a value Redis receives as an integer (a larger number would
+ * reach it in exponent notation, which it refuses).
+ */
+function boundedCount(option: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new RangeError(INVALID_REDIS_OPTION(option, `a whole number from 1 to ${max}`, value));
+  }
+  return value;
+}
+
+function seconds(option: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new RangeError(
+      INVALID_REDIS_OPTION(
+        option,
+        `a whole number of seconds (not milliseconds) from 1 to ${max}`,
+        value,
+      ),
+    );
   }
   return value;
 }
@@ -148,6 +186,12 @@ export function resolveRedisTierOptions(options: RedisTierOptions): ResolvedRedi
     );
   }
   const lockSettings = typeof lockOption === 'object' ? lockOption : {};
+  const history = options.busHistory ?? {};
+  if (!isPlainObject(history)) {
+    throw new RangeError(
+      INVALID_REDIS_OPTION('busHistory', 'an object { maxLength, maxAge }', history),
+    );
+  }
   const lock =
     lockOption === false
       ? undefined
@@ -198,6 +242,18 @@ export function resolveRedisTierOptions(options: RedisTierOptions): ResolvedRedi
       'maxPendingInvalidations',
       options.maxPendingInvalidations,
       DEFAULT_REDIS_TIER_OPTIONS.maxPendingInvalidations,
+    ),
+    busHistoryMaxLength: boundedCount(
+      'busHistory.maxLength',
+      history.maxLength,
+      DEFAULT_REDIS_TIER_OPTIONS.busHistoryMaxLength,
+      MAX_HISTORY_LENGTH,
+    ),
+    busHistoryMaxAge: seconds(
+      'busHistory.maxAge',
+      history.maxAge,
+      DEFAULT_REDIS_TIER_OPTIONS.busHistoryMaxAge,
+      MAX_HISTORY_AGE_SECONDS,
     ),
     errorLogInterval: milliseconds(
       'errorLogInterval',

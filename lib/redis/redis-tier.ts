@@ -1,7 +1,8 @@
 import type { CacheEntry } from '../core/cache-entry.js';
 import { cacheInternals, type CacheManager } from '../core/cache-manager.js';
-import type { CacheTier, TierEntry, TierStats } from '../core/cache-tier.interface.js';
+import type { CacheTier, TierEntry } from '../core/cache-tier.interface.js';
 import type { CacheLogger } from '../core/logger.interface.js';
+import { BusCatchUp } from './bus/redis-bus.catch-up.js';
 import { BusOperation, isCategoryOperation, type BusMessage } from './bus/redis-bus.codec.js';
 import { RedisBus } from './bus/redis-bus.js';
 import { PendingRemovals } from './pending-removals.js';
@@ -13,65 +14,26 @@ import { DistributedLease } from './redis-lease.js';
 import { RedisStore, type RemovalOperation, type StoredRead } from './store/redis-store.js';
 import { RedisTierFaults } from './redis-tier.faults.js';
 import type { RedisClientLike, ResolvedRedisTierOptions } from './redis-tier.options.interface.js';
+import type { RedisTierStats } from './redis-tier.stats.interface.js';
 import {
   BAD_ENTRY,
   BAD_MESSAGE,
   ENTRY_KEPT_IN_MEMORY,
   ENTRY_TOO_LARGE_IN_REDIS,
+  L1_CAUGHT_UP_AFTER_RECONNECT,
   L1_CLEARED_AFTER_RECONNECT,
 } from './redis.messages.js';
-import type { CircuitState } from './transport/circuit-breaker.js';
 import { RedisCommandError } from './transport/redis-command.error.js';
 import { RedisCommandTransport } from './transport/redis-command.transport.js';
 import { errorMessage } from '../core/error-text.util.js';
 
-/** The Redis tier's health and counters, as `getStats().tier` reports them. */
-export interface RedisTierStats extends TierStats {
-  /** Whether the command connection is up. */
-  connected: boolean;
-  /** Whether this instance hears invalidations from the others now. */
-  busConnected: boolean;
-  /** Redis commands that failed or timed out since start. */
-  l2Errors: number;
-  /** Failed attempts to (re)connect since start. */
-  connectionErrors: number;
-  /** `closed` (using Redis), `open` (not trying it) or `half-open` (probing it). */
-  circuit: CircuitState;
-  /** Operations not sent to Redis because the circuit was open. */
-  l2Skipped: number;
-  /** Local misses found in Redis. */
-  l2Hits: number;
-  /** Local misses not found in Redis either. */
-  l2Misses: number;
-  /** Values found under the tier's prefix that were not valid entries (read as misses). */
-  l2BadEntries: number;
-  /**
-   * Entries kept out of Redis because their stored form is larger than `maxValueBytes`: local
-   * writes kept in memory only, and values found in Redis read as misses (not transferred).
-   * Not errors.
-   */
-  l2Oversized: number;
-  /** Invalidations made while Redis was unreachable, waiting to be applied there. */
-  pendingInvalidations: number;
-  /** Invalidations and writes heard from other instances and applied in memory. */
-  busMessagesReceived: number;
-  /** Times the in-memory cache was cleared because the bus came back after a gap. */
-  l1ClearsAfterGap: number;
-  /** Loads this instance ran holding the distributed lease. */
-  leasesAcquired: number;
-  /** Loads this instance left to another instance (served stale, or waited). */
-  leaseWaits: number;
-  /** The last error talking to Redis, if any. */
-  lastError: string | undefined;
-  /** This instance's id on the bus. */
-  instanceId: string;
-}
+export type { RedisTierStats } from './redis-tier.stats.interface.js';
 
 /**
  * Redis as the second cache tier (L2) behind the in-memory cache (L1), and as the bus that keeps
  * every instance's L1 coherent. This class is the composition root: it wires the command
- * transport (batching, timeouts, breaker), the store (key layout and scripts), the bus, the
- * distributed lease and the pending removals, and turns the cache's hooks into their calls.
+ * transport (batching, timeouts, breaker), the store (key layout and scripts), the bus and its
+ * catch-up after gaps, the distributed lease and the pending removals, and turns the cache's hooks into their calls.
  *
  * - L1 stays the only tier synchronous reads see. Writes go to L1 at once and to Redis in the
  *   background, with the entry's original timestamp; Redis drops the entry when it turns
@@ -79,8 +41,10 @@ export interface RedisTierStats extends TierStats {
  * - Every write and removal is announced on a channel; the other instances drop their copy of
  *   the key (or category), so their next read of it goes to Redis. Messages are invalidations,
  *   never values.
- * - An instance that lost the bus may have missed messages: when it hears the bus again it
- *   clears its L1 before serving anything more from memory.
+ * - Every announced change is also appended to the bus history (a stream) by the same script.
+ *   An instance that lost the bus may have missed messages: when it hears the bus again it
+ *   applies what it missed from the history before it reports the bus connected, and clears its
+ *   L1 instead only when the history no longer reaches back to the last change it saw.
  * - Redis never takes the app down: every command is bounded by `commandTimeout`, repeated
  *   failures open a circuit breaker (Redis reads become misses at once), errors are counted and
  *   logged at a bounded rate, and removals made while Redis is away are kept and applied (and
@@ -94,6 +58,7 @@ export class RedisTier implements CacheTier {
   private readonly transport: RedisCommandTransport;
   private readonly store: RedisStore;
   private readonly bus: RedisBus;
+  private readonly catchUp: BusCatchUp;
   private readonly fetches = new FetchTickets();
   private readonly lease: DistributedLease;
   private readonly pending: PendingRemovals;
@@ -119,14 +84,29 @@ export class RedisTier implements CacheTier {
   ) {
     this.faults = new RedisTierFaults(options.errorLogInterval, logger);
     this.transport = new RedisCommandTransport(client, options, this.faults, logger, {
-      onReady: () => void this.pending.replay(),
+      onReady: () => {
+        this.catchUp.commandsReady();
+        void this.pending.replay();
+      },
       onCircuitOpened: () => this.pending.scheduleProbe(),
       onCircuitClosed: () => void this.pending.replay(),
     });
-    this.store = new RedisStore(options.keyPrefix, options.instanceId, this.transport);
+    this.store = new RedisStore(options, this.transport);
     this.pending = new PendingRemovals(this.store, this.transport, options, logger);
     this.lease = new DistributedLease(cache, this.store, this.fetches, options, (key, raw) =>
       this.decode(key, raw),
+    );
+    this.catchUp = new BusCatchUp(
+      this.store,
+      options.instanceId,
+      () => this.transport.isConnected,
+      logger,
+      {
+        apply: (message) => this.applyRemoteChange(message),
+        clear: (reason) => this.clearAfterGap(reason),
+        caughtUp: (applied) =>
+          this.logger.log(L1_CAUGHT_UP_AFTER_RECONNECT(applied, this.cache.size)),
+      },
     );
     this.bus = new RedisBus(
       subscriber,
@@ -135,8 +115,12 @@ export class RedisTier implements CacheTier {
       this.faults,
       logger,
       {
-        onRemoteChange: (message) => this.applyRemoteChange(message),
-        onHeardAfterGap: () => this.clearAfterGap(),
+        onMessage: (message) => {
+          if (message.src !== options.instanceId) this.applyRemoteChange(message);
+          this.catchUp.heard(message);
+        },
+        onLost: () => this.catchUp.lost(),
+        onSubscribed: (afterGap) => this.catchUp.subscribed(afterGap),
       },
     );
   }
@@ -160,6 +144,7 @@ export class RedisTier implements CacheTier {
     this.closed = true;
     this.pending.close();
     this.bus.close();
+    this.catchUp.close();
     // Keep an 'error' listener: an unhandled 'error' event would crash the process.
     const ignore = (): void => {};
     this.subscriber.on('error', ignore);
@@ -187,6 +172,8 @@ export class RedisTier implements CacheTier {
       pendingInvalidations: this.pending.size,
       busMessagesReceived: this.bus.messagesReceived,
       l1ClearsAfterGap: this.l1ClearsAfterGap,
+      busCatchUps: this.catchUp.catchUps,
+      busChangesCaughtUp: this.catchUp.changesCaughtUp,
       leasesAcquired: this.lease.acquired,
       leaseWaits: this.lease.waits,
       lastError: this.faults.lastError,
@@ -324,8 +311,9 @@ export class RedisTier implements CacheTier {
     return undefined;
   }
 
-  // ── Changes heard on the bus ───────────────────────────────────────────────────────────────
+  // ── Changes heard on the bus, or read from its history ──────────────────────────────────────
 
+  /** Applies another instance's change to L1. A new kind of message needs its case here. */
   private applyRemoteChange(message: BusMessage): void {
     const arg = message.arg!;
     switch (message.op) {
@@ -354,14 +342,17 @@ export class RedisTier implements CacheTier {
         this.fetches.voidAll();
         this.applyLocally(() => this.cache.clear());
         break;
+      default:
+        message.op satisfies never;
     }
   }
 
-  private clearAfterGap(): void {
+  /** The bus came back after a gap the history could not cover: L1 may hold anything. */
+  private clearAfterGap(reason: string): void {
     this.fetches.voidAll();
     const removed = this.applyLocally(() => this.cache.clear());
     this.l1ClearsAfterGap++;
-    this.logger.warn(L1_CLEARED_AFTER_RECONNECT(removed ?? 0));
+    this.logger.warn(L1_CLEARED_AFTER_RECONNECT(removed ?? 0, reason));
   }
 
   /**

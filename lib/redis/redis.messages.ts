@@ -30,9 +30,31 @@ export const CIRCUIT_OPENED = (failures: number, cooldownMs: number): string =>
 
 export const CIRCUIT_CLOSED = 'Redis tier: Redis answers again; circuit closed';
 
-export const L1_CLEARED_AFTER_RECONNECT = (removed: number): string =>
-  `Redis tier: invalidation bus (re)connected after a gap; cleared ${removed} in-memory ` +
-  `entr${removed === 1 ? 'y' : 'ies'} that may have been invalidated meanwhile`;
+const entries = (count: number): string => `${count} in-memory entr${count === 1 ? 'y' : 'ies'}`;
+
+export const L1_CLEARED_AFTER_RECONNECT = (removed: number, reason: string): string =>
+  `Redis tier: invalidation bus (re)connected after a gap; ${reason}; cleared ` +
+  `${entries(removed)} that may have been invalidated meanwhile`;
+
+export const L1_CAUGHT_UP_AFTER_RECONNECT = (applied: number, kept: number): string =>
+  `Redis tier: invalidation bus reconnected after a gap; applied the ${applied} ` +
+  `change${applied === 1 ? '' : 's'} other instances made meanwhile, from the bus history; ` +
+  `kept ${entries(kept)}`;
+
+/** Why a gap could not be caught up from the bus history (the clear's log line says it). */
+export const GAP_REASON = {
+  noPosition: 'this instance had no position in the bus history yet',
+  tooLong:
+    'the gap is longer than the bus history reaches back (see "redis.busHistory"), or Redis lost it',
+  unreadable: 'the bus history could not be read',
+  badEntry: 'the bus history holds an entry that is not a valid message',
+  earlierVersion:
+    'an instance that does not write the bus history (an earlier version) shares the channel',
+} as const;
+
+export const EARLIER_VERSION_HEARD = (src: string): string =>
+  `Redis tier: heard a message without a bus history id from instance ${describeValue(src)} ` +
+  '(an earlier version?); after a gap, this instance clears its memory instead of catching up';
 
 export const BAD_ENTRY = (key: string, reason: string): string =>
   `Redis tier: ignoring the value of key ${describeValue(key)} in Redis (${reason}); treated as a miss`;

@@ -8,7 +8,12 @@ export interface CommandCachePolicy {
   readonly category: string;
   /** Seconds FRESH (then STALE for as long again). */
   readonly ttl: number;
+  /** What the answer depends on, for `expireTag` / `invalidateTag` (none: nothing shared). */
+  readonly tags?: readonly string[];
 }
+
+/** The tag of the answers that depend on who is online: a kick expires them. */
+export const PRESENCE_TAG = 'presence';
 
 /**
  * The cached commands: users and worlds change often (the Python original's guideline: 60-180 s), container status is
@@ -16,8 +21,8 @@ export interface CommandCachePolicy {
  * 15-30 s).
  */
 export const COMMAND_CACHE_POLICY = {
-  users: { key: 'resonite:users:all', category: 'resonite_data', ttl: 60 },
-  worlds: { key: 'resonite:worlds:all', category: 'resonite_data', ttl: 120 },
+  users: { key: 'resonite:users:all', category: 'resonite_data', ttl: 60, tags: [PRESENCE_TAG] },
+  worlds: { key: 'resonite:worlds:all', category: 'resonite_data', ttl: 120, tags: [PRESENCE_TAG] },
   status: { key: `container:status:${CONTAINER_NAME}`, category: 'container_status', ttl: 45 },
   container_health: {
     key: `container:health:${CONTAINER_NAME}`,

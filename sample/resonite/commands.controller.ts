@@ -36,7 +36,7 @@ export class CommandsController {
     return this.responder.respond(command, refresh === 'true' || refresh === '1');
   }
 
-  /** `POST /commands/kick/alice`: kicks a user, which invalidates the cached users and worlds. */
+  /** `POST /commands/kick/alice`: kicks a user, which expires the cached users and worlds. */
   @Post('kick/:user')
   @HttpCode(200)
   kick(@Param('user') user: string): Promise<ExecutionResult> {

@@ -3,10 +3,19 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { CacheInvalidate, Cached } from '../../lib/index.js';
 import { CommandQueueService } from '../command-queue/command-queue.service.js';
 import type { ExecutionResult } from '../command-queue/execution-result.interface.js';
-import { COMMAND_CACHE_POLICY as POLICY } from './command-cache.policy.js';
+import { COMMAND_CACHE_POLICY as POLICY, PRESENCE_TAG } from './command-cache.policy.js';
 
 /** A failed command's result is returned to the caller but never cached. */
 const failed = (result: ExecutionResult): boolean => !result.success;
+
+/**
+ * One tag per user an answer shows (`user:bob`), read from the answer itself, so that
+ * `invalidateTag('user:bob')` reaches exactly the cached answers that show Bob.
+ */
+const usersShown = (result: ExecutionResult): string[] => {
+  const output = result.output as { users?: { name: string }[] };
+  return (output.users ?? []).map((user) => `user:${user.name.toLowerCase()}`);
+};
 
 /** `handler(true)` runs the command now and replaces the cached answer (`?refresh=true`). */
 const refresh = (forceRefresh?: boolean): boolean => forceRefresh === true;
@@ -23,7 +32,13 @@ const refresh = (forceRefresh?: boolean): boolean => forceRefresh === true;
 export class ResoniteService {
   constructor(private readonly queue: CommandQueueService) {}
 
-  @Cached({ ...POLICY.users, staleWhileRevalidate: true, unless: failed, forceRefresh: refresh })
+  @Cached({
+    ...POLICY.users,
+    resultTags: usersShown,
+    staleWhileRevalidate: true,
+    unless: failed,
+    forceRefresh: refresh,
+  })
   users(forceRefresh = false): Promise<ExecutionResult> {
     void forceRefresh; // read by the decorator's forceRefresh
     return this.queue.execute('users');
@@ -53,11 +68,13 @@ export class ResoniteService {
   }
 
   /**
-   * Kicks a user: who is online and where changed, so both cached answers are invalidated (only
-   * when the kick succeeded: a rejected promise invalidates nothing).
+   * Kicks a user: who is online and where changed, so the answers tagged `presence` (users and
+   * worlds) are expired, not dropped: the next read gets the old answer at once while one refresh
+   * runs, instead of every reader waiting for the slow queue (only when the kick succeeded: a
+   * rejected promise expires nothing).
    * @throws NotFoundException when no such user is online.
    */
-  @CacheInvalidate({ keys: [POLICY.users.key, POLICY.worlds.key] })
+  @CacheInvalidate({ tags: [PRESENCE_TAG], expire: true })
   async kick(user: string): Promise<ExecutionResult> {
     const result = await this.queue.execute('kick', [user]);
     if (!result.success) throw new NotFoundException((result.output as { error: string }).error);

@@ -257,6 +257,7 @@ describe('CacheManager: hits, misses and statistics', () => {
         'totalMisses',
         'totalSets',
         'totalInvalidations',
+        'totalExpirations',
         'totalCleanups',
         'totalEvictions',
         'staleHits',
@@ -269,6 +270,9 @@ describe('CacheManager: hits, misses and statistics', () => {
         'hitRatePercent',
         'oldestEntryAgeSeconds',
         'newestEntryAgeSeconds',
+        'taggedEntries',
+        'totalInvalidateTagCalls',
+        'totalExpireTagCalls',
       ].sort(),
     );
     expect(dict.oldestEntryAgeSeconds).toBe(2);
@@ -664,6 +668,7 @@ describe('CacheEntry', () => {
       ttlSeconds: 10,
       category: 'c',
       metadata: { m: true },
+      tags: [],
       accessCount: 1,
       lastAccessed: new Date(clock.nowMs).toISOString(),
       status: 'fresh',

@@ -10,7 +10,7 @@ import { silentLogger, spyLogger } from '../support/test-loggers.js';
 
 /** The estimate of `{ s: 'x' * length }` under `key`, with no metadata. */
 const sizeOf = (key: string, length: number): number =>
-  entryBytes(key, objectBytes(1) + stringBytes('x'.repeat(length)), 0);
+  entryBytes(key, objectBytes(1) + stringBytes('x'.repeat(length)), 0, []);
 
 const value = (length: number) => ({ s: 'x'.repeat(length) });
 

@@ -5,11 +5,16 @@
  *
  * The rules it encodes are the contract of issue 2 (the README's status system): FRESH while
  * age < ttl, STALE while ttl <= age <= 2×ttl, EXPIRED after, INVALID once invalidated; ages in
- * milliseconds compare `now - timestampMs` with `ttlSeconds * 1000`.
+ * milliseconds compare `now - timestampMs` with `ttlSeconds * 1000`. Issue 13 adds tags and
+ * soft expiry: an entry expired while FRESH is STALE until twice its TTL, and tag operations
+ * reach the entries whose tags include the tag (found here by a scan, of course).
  */
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
 import { MAX_JSON_DEPTH } from '../../lib/core/json-snapshot.util.js';
 import { entryBytesOf } from './size.model.js';
+
+/** The most distinct tags an entry takes (the cache's MAX_TAGS_PER_ENTRY, written out). */
+const MAX_TAGS = 32;
 
 export interface ModelRecord {
   key: string;
@@ -19,7 +24,11 @@ export interface ModelRecord {
   ttlSeconds: number;
   category: string;
   timestampMs: number;
+  /** Distinct tags in the order first given. */
+  tags: string[];
   invalid: boolean;
+  /** Expired while FRESH (`expire*`): STALE until its usual EXPIRED age. */
+  expiredEarly: boolean;
   accessCount: number;
   lastAccessedMs: number;
   /** Write order, for `getKeys(category)`. */
@@ -82,6 +91,18 @@ function isJsonObject(value: unknown): boolean {
   }
 }
 
+/** The distinct tags of `tags` in order, or undefined when the cache must refuse them. */
+function readTags(tags: unknown): string[] | undefined {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) return undefined;
+  const distinct: string[] = [];
+  for (const tag of tags as unknown[]) {
+    if (typeof tag !== 'string' || tag === '') return undefined;
+    if (!distinct.includes(tag)) distinct.push(tag);
+  }
+  return distinct.length > MAX_TAGS ? undefined : distinct;
+}
+
 /** JSON text with object keys sorted, so two equal values give the same string. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -114,6 +135,9 @@ export class CacheModel {
   cleanups = 0;
   evictions = 0;
   staleHits = 0;
+  expirations = 0;
+  invalidateTagCalls = 0;
+  expireTagCalls = 0;
   private writeSeq = 0;
 
   constructor(
@@ -144,7 +168,7 @@ export class CacheModel {
     if (record.invalid) return CacheStatus.INVALID;
     const age = this.now - record.timestampMs;
     const ttlMs = record.ttlSeconds * 1000;
-    if (age < ttlMs) return CacheStatus.FRESH;
+    if (age < ttlMs && !record.expiredEarly) return CacheStatus.FRESH;
     if (age <= 2 * ttlMs) return CacheStatus.STALE;
     return CacheStatus.EXPIRED;
   }
@@ -174,6 +198,7 @@ export class CacheModel {
     let ttl: unknown = this.defaultTtl;
     let category: unknown = 'default';
     let metadata: unknown;
+    let tagsGiven: unknown;
     if (typeof options === 'number') ttl = options;
     else if (options !== undefined) {
       if (options === null || typeof options !== 'object') return RANGE;
@@ -182,6 +207,7 @@ export class CacheModel {
         const t = o.ttl;
         const c = o.category;
         metadata = o.metadata;
+        tagsGiven = o.tags;
         if (t !== undefined) ttl = t;
         if (c !== undefined) category = c;
       } catch {
@@ -190,19 +216,22 @@ export class CacheModel {
     }
     if (typeof ttl !== 'number' || !(ttl > 0) || ttl === Infinity) return RANGE;
     if (typeof category !== 'string' || category === '') return RANGE;
+    const tags = readTags(tagsGiven);
+    if (tags === undefined) return RANGE;
     if (typeof key !== 'string' || key === '') return { value: false };
     if (!isJson(data)) return { value: false };
     if (metadata !== undefined && !isJsonObject(metadata)) return { value: false };
-    const bytes = entryBytesOf(key, data, metadata);
+    const bytes = entryBytesOf(key, data, metadata, tags);
     if (this.tooLarge(bytes)) return { value: false };
-    this.put(key, data, metadata ?? {}, ttl, category, this.now, bytes);
+    this.put(key, data, metadata ?? {}, ttl, category, this.now, bytes, tags);
     this.sets++;
     return { value: true };
   }
 
   /**
-   * `restore(key, { data, metadata, ttlSeconds, category, timestampMs })`, as the Redis tier
-   * calls it: puts the entry in with its own timestamp (at most now) unless it is EXPIRED.
+   * `restore(key, { data, metadata, ttlSeconds, category, timestampMs, tags, expiredEarly })`, as
+   * the Redis tier calls it: puts the entry in with its own timestamp (at most now) unless it is
+   * EXPIRED or its tags are not valid; STALE if it was expired early.
    */
   restore(
     key: string,
@@ -210,13 +239,18 @@ export class CacheModel {
     ttlSeconds: number,
     category: string,
     timestampMs: number,
+    tagsGiven: unknown,
+    expiredEarly: boolean,
   ): boolean {
     const timestamp = Math.min(timestampMs, this.now);
+    const tags = readTags(tagsGiven);
+    if (tags === undefined) return false;
     // The tier's entry comes with metadata `{}`, which is sized like any given metadata.
-    const bytes = entryBytesOf(key, data, {});
+    const bytes = entryBytesOf(key, data, {}, tags);
     if (this.tooLarge(bytes)) return false;
     if (this.now - timestamp > 2 * ttlSeconds * 1000) return false;
-    this.put(key, data, {}, ttlSeconds, category, timestamp, bytes);
+    this.put(key, data, {}, ttlSeconds, category, timestamp, bytes, tags);
+    if (expiredEarly) this.entries[this.entries.length - 1]!.expiredEarly = true;
     return true;
   }
 
@@ -228,6 +262,7 @@ export class CacheModel {
     category: string,
     timestampMs: number,
     bytes: number,
+    tags: string[],
   ): void {
     const old = this.find(key);
     if (old !== undefined) this.remove(old);
@@ -248,7 +283,9 @@ export class CacheModel {
       ttlSeconds,
       category,
       timestampMs,
+      tags,
       invalid: false,
+      expiredEarly: false,
       accessCount: 0,
       lastAccessedMs: timestampMs,
       writeSeq: this.writeSeq++,
@@ -310,6 +347,46 @@ export class CacheModel {
       this.invalidations++;
     }
     return { value: held.length };
+  }
+
+  /** What an `expire*` call does to one held record: FRESH → STALE, counted; others stay. */
+  private expireRecord(record: ModelRecord): void {
+    if (this.status(record) !== CacheStatus.FRESH) return;
+    record.expiredEarly = true;
+    this.expirations++;
+  }
+
+  expire(key: unknown): boolean {
+    const record = this.find(key);
+    if (record === undefined) return false;
+    this.expireRecord(record);
+    return true;
+  }
+
+  expireCategory(category: unknown): Outcome {
+    if (typeof category !== 'string' || category === '') return RANGE;
+    const held = this.entries.filter((r) => r.category === category);
+    for (const r of held) this.expireRecord(r);
+    return { value: held.length };
+  }
+
+  invalidateTag(tag: unknown): Outcome {
+    if (typeof tag !== 'string' || tag === '') return RANGE;
+    this.invalidateTagCalls++;
+    const carriers = this.entries.filter((r) => r.tags.includes(tag));
+    for (const r of carriers) {
+      r.invalid = true;
+      this.invalidations++;
+    }
+    return { value: carriers.length };
+  }
+
+  expireTag(tag: unknown): Outcome {
+    if (typeof tag !== 'string' || tag === '') return RANGE;
+    this.expireTagCalls++;
+    const carriers = this.entries.filter((r) => r.tags.includes(tag));
+    for (const r of carriers) this.expireRecord(r);
+    return { value: carriers.length };
   }
 
   delete(key: unknown): boolean {
@@ -401,6 +478,7 @@ export class CacheModel {
       totalMisses: this.misses,
       totalSets: this.sets,
       totalInvalidations: this.invalidations,
+      totalExpirations: this.expirations,
       totalCleanups: this.cleanups,
       totalEvictions: this.evictions,
       staleHits: this.staleHits,
@@ -413,6 +491,9 @@ export class CacheModel {
       hitRatePercent: requests === 0 ? 0 : (this.hits / requests) * 100,
       oldestEntryAgeSeconds: oldest,
       newestEntryAgeSeconds: newest,
+      taggedEntries: this.entries.filter((r) => r.tags.length > 0).length,
+      totalInvalidateTagCalls: this.invalidateTagCalls,
+      totalExpireTagCalls: this.expireTagCalls,
       ...(this.maxBytes === undefined
         ? {}
         : {

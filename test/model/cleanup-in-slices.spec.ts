@@ -61,7 +61,7 @@ function sliceEvery256Removals(): void {
 
 type Interference =
   | { kind: 'set'; key: string; ttl: number }
-  | { kind: 'invalidate' | 'delete' | 'get'; key: string };
+  | { kind: 'invalidate' | 'expire' | 'delete' | 'get'; key: string };
 
 const interference = (keys: number): fc.Arbitrary<Interference> =>
   fc.oneof(
@@ -74,7 +74,12 @@ const interference = (keys: number): fc.Arbitrary<Interference> =>
       ttl: fc.constantFrom(...TTLS),
     }),
     fc.record({
-      kind: fc.constantFrom('invalidate' as const, 'delete' as const, 'get' as const),
+      kind: fc.constantFrom(
+        'invalidate' as const,
+        'expire' as const,
+        'delete' as const,
+        'get' as const,
+      ),
       key: fc.nat(keys - 1).map((i) => `k${i}`),
     }),
   );
@@ -96,6 +101,7 @@ describe('cleanupInSlices with calls interleaved between its slices', () => {
             maxLength: size,
           }),
           invalidated: fc.array(fc.nat(size - 1), { maxLength: size / 2 }),
+          expired: fc.array(fc.nat(size - 1), { maxLength: size / 2 }),
           invalidatedCategory: fc.option(fc.constantFrom(...CATEGORIES), { nil: undefined }),
           advanceMs: fc.integer({ min: 0, max: 7000 }),
           interference: fc.array(interference(size), { maxLength: 40 }),
@@ -112,8 +118,13 @@ describe('cleanupInSlices with calls interleaved between its slices', () => {
           });
           for (let i = 0; i < s.size; i++) {
             clock.ms += i % 7 === 0 ? 1 : 0;
-            cache.set(`k${i}`, i, { ttl: s.ttls[i], category: s.categories[i] });
+            cache.set(`k${i}`, i, {
+              ttl: s.ttls[i],
+              category: s.categories[i],
+              tags: [`t${i % 5}`],
+            });
           }
+          for (const i of s.expired) cache.expire(`k${i}`);
           for (const i of s.invalidated) cache.invalidate(`k${i}`);
           if (s.invalidatedCategory !== undefined) cache.invalidateCategory(s.invalidatedCategory);
           clock.ms += s.advanceMs;
@@ -145,6 +156,13 @@ describe('cleanupInSlices with calls interleaved between its slices', () => {
           });
           expect(wrong).toEqual([]);
           assertConsistent(cache);
+          // The tag index lost nothing and kept nothing removed.
+          for (let t = 0; t < 5; t++) {
+            const carriers = [...cache.getAllEntries().values()].filter((e) =>
+              e.tags.includes(`t${t}`),
+            );
+            expect(cache.expireTag(`t${t}`)).toBe(carriers.length);
+          }
           // A full cleanup afterwards leaves only live entries, still consistent.
           cache.cleanup();
           assertConsistent(cache);

@@ -2,7 +2,7 @@ import { describe, it } from '@jest/globals';
 import fc from 'fast-check';
 
 import { ModelHarness, type Op } from './model.harness.js';
-import { CATEGORIES, modelRuns, scenarioArbitrary } from './operations.arbitrary.js';
+import { CATEGORIES, TAGS, modelRuns, scenarioArbitrary } from './operations.arbitrary.js';
 
 /**
  * The real cache against the reference model (`cache.model.ts`) over random sequences of every
@@ -29,8 +29,8 @@ function seedFromEnv(): number | undefined {
 
 /**
  * The same comparison on caches past their first allocation (256 slots), where the storage grows
- * and slots are freed and reused: hundreds of keys, long sequences, checked at the end and at
- * every `getStats` / `getKeys` / `getAllEntries` step.
+ * and slots are freed and reused (tagged or not, expired early or not): hundreds of keys, long
+ * sequences, checked at the end and at every `getStats` / `getKeys` / `getAllEntries` step.
  */
 describe('CacheManager against its reference model, past its first 256 slots', () => {
   it('agrees while the slot arrays grow and slots are reused', () => {
@@ -45,10 +45,14 @@ describe('CacheManager against its reference model, past its first 256 slots', (
             data: fc.integer(),
             options: fc.oneof(
               fc.constant(undefined),
-              fc.record({
-                ttl: fc.constantFrom(1, 30, 60),
-                category: fc.constantFrom(...CATEGORIES),
-              }),
+              fc.record(
+                {
+                  ttl: fc.constantFrom(1, 30, 60),
+                  category: fc.constantFrom(...CATEGORIES),
+                  tags: fc.array(fc.constantFrom(...TAGS), { maxLength: 2 }),
+                },
+                { requiredKeys: ['ttl', 'category'] },
+              ),
             ),
             mutateAfter: fc.constant(false),
           }),
@@ -64,6 +68,14 @@ describe('CacheManager against its reference model, past its first 256 slots', (
         },
         { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
         { weight: 2, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), key }) },
+        { weight: 2, arbitrary: fc.record({ kind: fc.constant('expire' as const), key }) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            kind: fc.constantFrom('invalidateTag' as const, 'expireTag' as const),
+            tag: fc.constantFrom(...TAGS),
+          }),
+        },
         {
           weight: 2,
           arbitrary: fc.record({

@@ -12,11 +12,24 @@ import { CacheModel, canonical, type ModelRecord, type Outcome } from './cache.m
 export type Op =
   | { kind: 'set'; key: unknown; data: unknown; options: unknown; mutateAfter: boolean }
   /** `restore` (what the Redis tier does): an entry written `ageMs` ago, maybe older than others. */
-  | { kind: 'restore'; key: string; data: unknown; ttl: number; category: string; ageMs: number }
+  | {
+      kind: 'restore';
+      key: string;
+      data: unknown;
+      ttl: number;
+      category: string;
+      ageMs: number;
+      tags?: unknown;
+      expiredEarly?: boolean;
+    }
   | { kind: 'get'; key: unknown; options: unknown; dataOnly: boolean }
   | { kind: 'hasKey'; key: unknown; options: unknown }
   | { kind: 'invalidate'; key: unknown }
   | { kind: 'invalidateCategory'; category: unknown }
+  | { kind: 'expire'; key: unknown }
+  | { kind: 'expireCategory'; category: unknown }
+  | { kind: 'invalidateTag'; tag: unknown }
+  | { kind: 'expireTag'; tag: unknown }
   | { kind: 'delete'; key: unknown }
   | { kind: 'clear'; category: unknown }
   | { kind: 'cleanup' }
@@ -124,13 +137,24 @@ export class ModelHarness {
       }
       case 'restore': {
         const timestampMs = this.raw - op.ageMs;
-        const expected = model.restore(op.key, op.data, op.ttl, op.category, timestampMs);
+        const expiredEarly = op.expiredEarly === true;
+        const expected = model.restore(
+          op.key,
+          op.data,
+          op.ttl,
+          op.category,
+          timestampMs,
+          op.tags,
+          expiredEarly,
+        );
         const entry = cacheInternals(cache).restore(op.key, {
           data: op.data,
           metadata: {},
           ttlSeconds: op.ttl,
           category: op.category,
           timestampMs,
+          tags: op.tags as string[] | undefined,
+          expiredEarly,
         });
         this.same('restore', entry !== undefined, expected);
         return;
@@ -177,6 +201,30 @@ export class ModelHarness {
           'invalidateCategory',
           outcomeOf(() => cache.invalidateCategory(op.category as string)),
           model.invalidateCategory(op.category),
+        );
+        return;
+      case 'expire':
+        this.same('expire', cache.expire(op.key as string), model.expire(op.key));
+        return;
+      case 'expireCategory':
+        this.same(
+          'expireCategory',
+          outcomeOf(() => cache.expireCategory(op.category as string)),
+          model.expireCategory(op.category),
+        );
+        return;
+      case 'invalidateTag':
+        this.same(
+          'invalidateTag',
+          outcomeOf(() => cache.invalidateTag(op.tag as string)),
+          model.invalidateTag(op.tag),
+        );
+        return;
+      case 'expireTag':
+        this.same(
+          'expireTag',
+          outcomeOf(() => cache.expireTag(op.tag as string)),
+          model.expireTag(op.tag),
         );
         return;
       case 'delete':
@@ -305,6 +353,7 @@ export class ModelHarness {
       jsonOf(entry.metadata),
       entry.ttlSeconds,
       entry.category,
+      jsonOf(entry.tags),
       entry.timestamp.getTime(),
       entry.getAgeSeconds(),
       entry.getRemainingTtl(),
@@ -325,6 +374,7 @@ export class ModelHarness {
       record.metadataJson,
       record.ttlSeconds,
       record.category,
+      canonical(record.tags),
       new Date(record.timestampMs).getTime(),
       age,
       record.ttlSeconds - age,

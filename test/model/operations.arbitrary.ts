@@ -10,6 +10,8 @@ import type { Op } from './model.harness.js';
 /** Few keys, so writes, reads and evictions collide; two of them are Object.prototype names. */
 export const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', '__proto__', 'constructor'] as const;
 export const CATEGORIES = ['default', 'x', 'y', '__proto__'] as const;
+/** Few tags, so entries share them; two of them are Object.prototype names. */
+export const TAGS = ['t1', 't2', 't3', '__proto__', 'constructor'] as const;
 /** Integer and fractional TTLs (0.3 s is not a whole number of ms in floating point). */
 export const TTLS = [0.5, 1, 2, 3, 0.3, 0.001] as const;
 
@@ -32,10 +34,28 @@ const data = fc.oneof(
 const metadata = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 }), {
   maxKeys: 2,
 });
+/** Valid tag lists (duplicates included) mostly; now and then one `set` must refuse. */
+const tags = fc.oneof(
+  { weight: 12, arbitrary: fc.array(fc.constantFrom(...TAGS), { maxLength: 4 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      't1',
+      [''],
+      ['t1', 2],
+      null,
+      Array.from({ length: 33 }, (_, i) => `many${i}`),
+    ),
+  },
+);
+const tag = fc.oneof(
+  { weight: 20, arbitrary: fc.constantFrom(...TAGS) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('', 7) },
+);
 const setOptions = fc.oneof(
   fc.constant(undefined),
   ttl,
-  fc.record({ ttl, category, metadata }, { requiredKeys: [] }),
+  fc.record({ ttl, category, metadata, tags }, { requiredKeys: [] }),
 );
 const readOptions = (flag: 'includeStale' | 'freshOnly') =>
   fc.oneof(fc.constant(undefined), fc.record({ [flag]: fc.boolean() }));
@@ -73,6 +93,8 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
         fc.integer({ min: 0, max: 7000 }),
         fc.double({ min: 0, max: 5, noNaN: true }),
       ),
+      tags: fc.option(fc.array(fc.constantFrom(...TAGS), { maxLength: 3 }), { nil: undefined }),
+      expiredEarly: fc.boolean(),
     }),
   },
   {
@@ -97,6 +119,19 @@ export const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('invalidateCategory' as const), category }),
   },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('expire' as const), key }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('expireCategory' as const),
+      category: fc.oneof(
+        { weight: 6, arbitrary: category },
+        { weight: 1, arbitrary: fc.constant('') },
+      ),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('invalidateTag' as const), tag }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('expireTag' as const), tag }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
   {
     weight: 1,

@@ -7,6 +7,8 @@
 import {
   ENTRY_OVERHEAD_BYTES,
   HEAP_NUMBER_BYTES,
+  TAG_INDEX_ENTRY_BYTES,
+  TAGGED_BYTES,
   arrayBytes,
   objectBytes,
   stringBytes,
@@ -31,12 +33,27 @@ export function valueBytes(value: unknown): number {
   );
 }
 
-/** An entry's estimate: the cache's own columns, the key, the data, and metadata if given. */
-export function entryBytesOf(key: string, data: unknown, metadata: unknown): number {
+/**
+ * An entry's estimate: the cache's own columns, the key, the data, metadata if given, and tags if
+ * any (a tags column slot, the array, and per tag its string and its place in the tag index).
+ */
+export function entryBytesOf(
+  key: string,
+  data: unknown,
+  metadata: unknown,
+  tags: readonly string[],
+): number {
+  const tagBytes =
+    tags.length === 0
+      ? 0
+      : TAGGED_BYTES +
+        arrayBytes(tags.length) +
+        tags.reduce((sum, tag) => sum + stringBytes(tag) + TAG_INDEX_ENTRY_BYTES, 0);
   return (
     ENTRY_OVERHEAD_BYTES +
     stringBytes(key) +
     valueBytes(data) +
-    (metadata === undefined ? 0 : valueBytes(metadata))
+    (metadata === undefined ? 0 : valueBytes(metadata)) +
+    tagBytes
   );
 }

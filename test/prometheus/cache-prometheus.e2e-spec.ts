@@ -137,6 +137,28 @@ describe('Prometheus metrics (prom-client)', () => {
     expect(text).not.toMatch(/secret|tok-do-not-leak|key=/);
   });
 
+  it('counts expirations by category, tag operations by operation, and tagged entries; never a tag as a label', async () => {
+    const cache = new CacheManager({ cleanupInterval: 0, logger: silentLogger });
+    const registry = new Registry();
+    new CachePrometheusMetrics(cache, { registry });
+    cache.set('w1', ['ann'], { category: 'worlds', tags: ['user:ann-secret', 'world:1'] });
+    cache.set('w2', ['bob'], { category: 'worlds', tags: ['user:bob-secret'] });
+    cache.set('plain', 1, { category: 'other' });
+    cache.expireTag('world:1');
+    cache.expireTag('world:1'); // already STALE: a call, no expiration
+    cache.expire('plain');
+    cache.invalidateTag('user:bob-secret');
+    const text = await registry.metrics();
+    const p = DEFAULT_METRICS_PREFIX;
+    expect(sample(text, `${p}expirations_total`, { category: 'worlds' })).toBe(1);
+    expect(sample(text, `${p}expirations_total`, { category: 'other' })).toBe(1);
+    expect(sample(text, `${p}tag_operations_total`, { operation: 'expire' })).toBe(2);
+    expect(sample(text, `${p}tag_operations_total`, { operation: 'invalidate' })).toBe(1);
+    expect(sample(text, `${p}tagged_entries`)).toBe(2);
+    expect(sample(text, `${p}invalidations_total`, { category: 'worlds' })).toBe(1);
+    expect(text).not.toMatch(/secret|world:1|tag=/);
+  });
+
   it('stops counting and leaves the registry on unregister', async () => {
     const cache = new CacheManager({ cleanupInterval: 0, logger: silentLogger });
     const registry = new Registry();
@@ -166,7 +188,7 @@ describe('Prometheus metrics (prom-client)', () => {
       registry,
       prefix: 'b_',
     });
-    expect(registry.getMetricsAsArray()).toHaveLength(22);
+    expect(registry.getMetricsAsArray()).toHaveLength(28); // 14 each
     a.unregister();
     b.unregister();
   });

@@ -1,11 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { TierEntry } from '../../lib/core/cache-tier.interface.js';
+import { decodeHistory } from '../../lib/redis/bus/redis-bus-history.codec.js';
 import {
+  BUS_MESSAGE_KINDS,
   BusOperation,
   decodeBusMessage,
   encodeBusMessage,
+  isCategoryOperation,
+  sameChange,
 } from '../../lib/redis/bus/redis-bus.codec.js';
+import { compareStreamIds } from '../../lib/redis/bus/stream-id.util.js';
 import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/store/redis-entry.codec.js';
 import { BAD_ENTRY, BAD_MESSAGE } from '../../lib/redis/redis.messages.js';
 
@@ -130,10 +135,102 @@ describe('Redis bus messages', () => {
       '{"v":1,"src":"A","op":"s","arg":"k","t":1e999}',
       'no valid timestamp',
     ],
+    ['a numeric history id', '{"id":17,"v":1,"src":"A","op":"c"}', 'no valid history id'],
+    [
+      'a history id without sequence',
+      '{"id":"17","v":1,"src":"A","op":"c"}',
+      'no valid history id',
+    ],
+    ['a history id with a sign', '{"id":"-1-0","v":1,"src":"A","op":"c"}', 'no valid history id'],
+    ['a padded history id', '{"id":"017-0","v":1,"src":"A","op":"c"}', 'no valid history id'],
   ])('refuses %s, with the reason logged', (_, raw, reason) => {
     expect(decodeBusMessage(raw)).toBe(reason);
     expect(BAD_MESSAGE(reason)).toBe(
       `Redis tier: ignoring a message on the invalidation channel (${reason})`,
     );
+  });
+});
+
+describe('Bus message kinds', () => {
+  it('has a row for every operation, saying what its argument names', () => {
+    expect(Object.keys(BUS_MESSAGE_KINDS).sort()).toEqual(Object.values(BusOperation).sort());
+    expect(Object.values(BusOperation).filter(isCategoryOperation).sort()).toEqual(['cc', 'ic']);
+    expect(BUS_MESSAGE_KINDS[BusOperation.AllCleared].argument).toBe('none');
+  });
+
+  it('reads the history id the channel carries, first, as the announcing script puts it', () => {
+    const stored = encodeBusMessage('A', BusOperation.KeyWritten, 'k', 12);
+    expect(stored.startsWith('{')).toBe(true);
+    const heard = `{"id":"1700000000000-3",${stored.slice(1)}`;
+    expect(decodeBusMessage(heard)).toEqual({
+      id: '1700000000000-3',
+      v: 1,
+      src: 'A',
+      op: 's',
+      arg: 'k',
+      t: 12,
+    });
+  });
+
+  it('tells the same change from another one by sender, operation, argument and timestamp', () => {
+    const change = { v: 1, src: 'A', op: 'i', arg: 'k' } as const;
+    expect(sameChange(change, { ...change, id: '1-0' })).toBe(true);
+    expect(sameChange(change, { ...change, src: 'B' })).toBe(false);
+    expect(sameChange(change, { ...change, op: 'd' })).toBe(false);
+    expect(sameChange(change, { ...change, arg: 'j' })).toBe(false);
+    expect(sameChange(change, { ...change, t: 1 })).toBe(false);
+  });
+});
+
+describe('Bus history replies', () => {
+  const message = encodeBusMessage('A', BusOperation.KeyInvalidated, 'k');
+
+  it('reads each entry with its id and message, oldest first', () => {
+    expect(
+      decodeHistory([
+        ['1-0', ['m', message]],
+        ['1-1', ['x', 'other', 'm', encodeBusMessage('B', BusOperation.AllCleared)]],
+      ]),
+    ).toEqual([
+      { id: '1-0', message: { v: 1, src: 'A', op: 'i', arg: 'k' } },
+      { id: '1-1', message: { v: 1, src: 'B', op: 'c' } },
+    ]);
+    expect(decodeHistory([])).toEqual([]);
+  });
+
+  it('keeps an entry that is not a message, with why, so the reader knows it cannot apply it', () => {
+    expect(decodeHistory([['1-0', ['m', 'garbage']]])).toEqual([
+      { id: '1-0', message: 'not JSON' },
+    ]);
+    expect(decodeHistory([['1-0', ['other', 'm']]])).toEqual([
+      { id: '1-0', message: 'no message field' },
+    ]);
+    expect(decodeHistory([['1-0', ['m', 7]]])).toEqual([
+      { id: '1-0', message: 'no message field' },
+    ]);
+  });
+
+  it.each([
+    ['null (no script reply)', null, 'not a list of entries'],
+    ['a string', 'OK', 'not a list of entries'],
+    ['an entry that is not a pair', [['1-0']], 'not a stream entry'],
+    ['a numeric id', [[1, ['m', message]]], 'not a stream entry'],
+  ])('refuses %s as a whole', (_, reply, reason) => {
+    expect(decodeHistory(reply)).toBe(reason);
+  });
+});
+
+describe('Stream id order', () => {
+  it.each([
+    ['1-0', '2-0', -1],
+    ['9-0', '10-0', -1],
+    ['10-0', '9-5', 1],
+    ['5-2', '5-10', -1],
+    ['5-3', '5-3', 0],
+    ['18446744073709551614-0', '18446744073709551615-0', -1],
+    ['1700000000000-18446744073709551615', '1700000000001-0', -1],
+  ])('orders %s against %s', (a, b, sign) => {
+    expect(Math.sign(compareStreamIds(a, b))).toBe(sign);
+    expect(Math.sign(compareStreamIds(b, a))).toBe(sign === 0 ? 0 : -sign);
   });
 });

@@ -14,6 +14,8 @@ import {
 const URL = 'redis://127.0.0.1:6399';
 const MS = `a whole number of milliseconds from 1 to ${2 ** 31 - 1}`;
 const COUNT = 'a whole number, 1 or more';
+const SECONDS = 'a whole number of seconds (not milliseconds) from 1 to 86400';
+const LENGTH = 'a whole number from 1 to 10000000';
 const BYTES = `a whole number of bytes from 1 to ${512 * 1024 * 1024} (512 MiB, Redis's largest string)`;
 
 /** An object with every method the tier calls on a client, as an ioredis client has. */
@@ -52,6 +54,8 @@ describe('resolveRedisTierOptions', () => {
       cooldown: 5000,
       lock: undefined,
       maxPendingInvalidations: 10_000,
+      busHistoryMaxLength: 100_000,
+      busHistoryMaxAge: 600,
       errorLogInterval: 10_000,
       instanceId: expect.any(String),
     });
@@ -70,6 +74,7 @@ describe('resolveRedisTierOptions', () => {
       circuitBreaker: { failureThreshold: 1, cooldown: 10 },
       distributedLock: { pollInterval: 5 },
       maxPendingInvalidations: 3,
+      busHistory: { maxLength: 10_000_000, maxAge: 86_400 },
       errorLogInterval: 0,
       instanceId: 'web-1',
     });
@@ -83,8 +88,14 @@ describe('resolveRedisTierOptions', () => {
       cooldown: 10,
       lock: { leaseTimeout: DEFAULT_REDIS_TIER_OPTIONS.leaseTimeout, pollInterval: 5 },
       maxPendingInvalidations: 3,
+      busHistoryMaxLength: 10_000_000,
+      busHistoryMaxAge: 86_400,
       errorLogInterval: 0,
       instanceId: 'web-1',
+    });
+    expect(resolve({ url: URL, busHistory: { maxAge: 1 } })).toMatchObject({
+      busHistoryMaxLength: DEFAULT_REDIS_TIER_OPTIONS.busHistoryMaxLength,
+      busHistoryMaxAge: 1,
     });
   });
 
@@ -255,6 +266,62 @@ describe('resolveRedisTierOptions', () => {
       'errorLogInterval',
       `a whole number of milliseconds from 0 to ${2 ** 31 - 1}`,
       -1,
+    ],
+    [
+      'busHistory as a number',
+      { url: URL, busHistory: 1000 },
+      'busHistory',
+      'an object { maxLength, maxAge }',
+      1000,
+    ],
+    [
+      'busHistory.maxLength 0',
+      { url: URL, busHistory: { maxLength: 0 } },
+      'busHistory.maxLength',
+      LENGTH,
+      0,
+    ],
+    [
+      'busHistory.maxLength 2.5',
+      { url: URL, busHistory: { maxLength: 2.5 } },
+      'busHistory.maxLength',
+      LENGTH,
+      2.5,
+    ],
+    [
+      'busHistory.maxLength past ten million',
+      { url: URL, busHistory: { maxLength: 1e21 } },
+      'busHistory.maxLength',
+      LENGTH,
+      1e21,
+    ],
+    [
+      'busHistory.maxAge 0',
+      { url: URL, busHistory: { maxAge: 0 } },
+      'busHistory.maxAge',
+      SECONDS,
+      0,
+    ],
+    [
+      'busHistory.maxAge 0.5',
+      { url: URL, busHistory: { maxAge: 0.5 } },
+      'busHistory.maxAge',
+      SECONDS,
+      0.5,
+    ],
+    [
+      'busHistory.maxAge given in milliseconds',
+      { url: URL, busHistory: { maxAge: 600_000 } },
+      'busHistory.maxAge',
+      SECONDS,
+      600_000,
+    ],
+    [
+      'busHistory.maxAge as a string',
+      { url: URL, busHistory: { maxAge: '600' } },
+      'busHistory.maxAge',
+      SECONDS,
+      '600',
     ],
     ['an empty instanceId', { url: URL, instanceId: '' }, 'instanceId', 'a non-empty string', ''],
   ];

@@ -103,17 +103,35 @@ describe('sample app (HTTP)', () => {
     expect(queue.executed).toBe(4);
   });
 
-  it('invalidates the cached users and worlds when a kick succeeds (@CacheInvalidate)', async () => {
+  it('expires the cached users and worlds when a kick succeeds: STALE at once, then refreshed', async () => {
+    const cache = app.get(CacheManagerService);
+    expect(cache.get('resonite:users:all')!.tags).toEqual([
+      'presence',
+      'user:alice',
+      'user:bob',
+      'user:carol',
+      'user:dave',
+    ]);
     await request(app.getHttpServer())
       .post('/commands/kick/bob')
       .expect(200)
       .expect((res) => expect(res.body.output).toEqual({ kicked: 'Bob', id: 'U-bob456' }));
+    expect(queue.executed).toBe(4); // the three pre-warmed answers and the kick
 
+    // Not dropped: answered at once from the cache, Bob still in it, while one refresh runs.
     const users = await get('/commands/users');
-    expect(users.cached).toBe(false);
-    expect(JSON.stringify(users.output)).not.toContain('Bob');
-    expect((await get('/commands/worlds')).cached).toBe(false);
-    expect((await get('/commands/status')).cached).toBe(true); // untouched
+    expect(users).toMatchObject({ cached: true, status: 'stale' });
+    expect(JSON.stringify(users.output)).toContain('Bob');
+    expect(await get('/commands/worlds')).toMatchObject({ cached: true, status: 'stale' });
+    expect(await get('/commands/status')).toMatchObject({ cached: true, status: 'fresh' });
+    await settle();
+    expect(queue.executed).toBe(6); // one refresh each for users and worlds
+
+    const refreshed = await get('/commands/users');
+    expect(refreshed).toMatchObject({ cached: true, status: 'fresh' });
+    expect(JSON.stringify(refreshed.output)).not.toContain('Bob');
+    expect(cache.get('resonite:users:all')!.tags).not.toContain('user:bob');
+    expect(cache.getStats().totalExpirations).toBe(2);
   });
 
   it('answers a failed kick with 404 and keeps the cache', async () => {
@@ -132,6 +150,7 @@ describe('sample app (HTTP)', () => {
       key: 'resonite:users:all',
       category: 'resonite_data',
       ttl: 60,
+      tags: ['presence'],
     });
   });
 

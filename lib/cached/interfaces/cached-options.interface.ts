@@ -29,6 +29,25 @@ export interface CachedOptions<A extends unknown[] = any[], R = any> {
    */
   metadata?: Record<string, unknown> | ((...args: A) => Record<string, unknown>);
   /**
+   * Tags of each cached result, for `invalidateTag` / `expireTag` and `@CacheInvalidate({ tags })`:
+   * a fixed list, or a function of the arguments that returns one (`(id: number) => ['user:' + id]`).
+   * Non-empty strings, at most `MAX_TAGS_PER_ENTRY` distinct ones. A bad fixed list fails when
+   * the class is defined (a `RangeError`, as a bad category); a function that throws or returns
+   * bad tags makes that call run uncached, with one warning per method (as a `key` function).
+   * @default [] (no tags)
+   */
+  tags?: readonly string[] | ((...args: A) => readonly string[]);
+  /**
+   * More tags, from the result itself (the ids of the users in a list, say), added to `tags`.
+   * A separate option, not a second form of `tags`, because it runs at another time: only when
+   * a result is cached (after the method returned, never on a hit), and it sees that result.
+   * If it throws or returns bad tags, the result is returned but not cached, with one warning
+   * per method (as a result that is not JSON).
+   * @example `resultTags: (users: User[]) => users.map((u) => 'user:' + u.id)`
+   * @default none
+   */
+  resultTags?: (result: R, ...args: A) => readonly string[];
+  /**
    * Serve a STALE result at once and refresh it in the background, one refresh per key at a
    * time. Without it, a STALE result is a miss.
    * @default false
@@ -74,15 +93,30 @@ export interface CachedOptions<A extends unknown[] = any[], R = any> {
   hardTimeout?: number;
 }
 
-/** Options of `@CacheInvalidate()`. Give `keys`, `categories` or both. */
+/** Keys or tags computed from a decorated method's arguments: one, or a list. */
+export type CacheNamesFunction<A extends unknown[] = any[]> = (
+  ...args: A
+) => string | readonly string[];
+
+/** Options of `@CacheInvalidate()`. Give `keys`, `categories`, `tags`, or several. */
 export interface CacheInvalidateOptions<A extends unknown[] = any[]> {
   /**
    * Keys to invalidate: strings, functions of the method's arguments returning a key or a list
    * of keys, or one such function for the whole list.
    */
-  keys?:
-    | ReadonlyArray<string | ((...args: A) => string | readonly string[])>
-    | ((...args: A) => string | readonly string[]);
+  keys?: ReadonlyArray<string | CacheNamesFunction<A>> | CacheNamesFunction<A>;
   /** Categories whose entries are all invalidated. */
   categories?: readonly string[];
+  /**
+   * Tags whose entries are all invalidated: strings, functions of the method's arguments
+   * returning a tag or a list of tags, or one such function for the whole list.
+   */
+  tags?: ReadonlyArray<string | CacheNamesFunction<A>> | CacheNamesFunction<A>;
+  /**
+   * Expire instead of invalidating: the entries reached turn STALE (`expire`, `expireCategory`,
+   * `expireTag`) rather than INVALID, so readers with `staleWhileRevalidate` are answered at once
+   * while one refresh runs, instead of all waiting for a load.
+   * @default false
+   */
+  expire?: boolean;
 }

@@ -1,11 +1,17 @@
 /**
- * What instances tell each other on the invalidation channel, and its wire format. Messages carry
- * keys and categories, never values: a receiver drops its in-memory copy and, when it needs the
- * key again, reads the current value from Redis.
+ * What instances tell each other on the invalidation channel and in the bus history, and its
+ * wire format. Messages carry keys and categories, never values: a receiver drops its in-memory
+ * copy and, when it needs the key again, reads the current value from Redis.
  *
  * Invariant: the format is what every deployed version reads and writes (instances of different
- * versions share a channel): JSON `{ v: 1, src, op, arg?, t? }` with the two-letter codes below.
- * Change it only with a new `v`.
+ * versions share a channel): JSON `{ v: 1, src, op, arg?, t? }` with the codes of
+ * {@link BusOperation}, as {@link encodeBusMessage} writes it. A message heard on the channel
+ * also carries `id`, its entry's id in the bus history, put first by the script that announced
+ * it (readers of an earlier version ignore it). Change anything else only with a new `v`.
+ *
+ * Adding a kind of message is a row here (a code in `BusOperation`, its argument in
+ * `BUS_MESSAGE_KINDS`; the compiler asks for both), the script that applies it in Redis (which
+ * announces it with the store's announce step), and its case where the tier applies messages.
  */
 
 /** The operations a message announces, by name; the values are the codes on the wire. */
@@ -23,9 +29,24 @@ export const BusOperation = {
 /** A wire code of {@link BusOperation}. */
 export type BusOperation = (typeof BusOperation)[keyof typeof BusOperation];
 
+/** What the argument of a kind of message names. */
+export type BusArgument = 'key' | 'category' | 'none';
+
+/** Each kind of message, by wire code: what its argument names. */
+export const BUS_MESSAGE_KINDS: {
+  readonly [op in BusOperation]: { readonly argument: BusArgument };
+} = {
+  s: { argument: 'key' },
+  i: { argument: 'key' },
+  d: { argument: 'key' },
+  ic: { argument: 'category' },
+  cc: { argument: 'category' },
+  c: { argument: 'none' },
+};
+
 /** Whether `op` names a category (its argument is a category, not a key). */
 export const isCategoryOperation = (op: BusOperation): boolean =>
-  op === BusOperation.CategoryInvalidated || op === BusOperation.CategoryCleared;
+  BUS_MESSAGE_KINDS[op].argument === 'category';
 
 export interface BusMessage {
   /** Format version. */
@@ -33,14 +54,24 @@ export interface BusMessage {
   /** Id of the instance that sent it (it ignores its own messages). */
   src: string;
   op: BusOperation;
-  /** The key (for a key's operation) or the category (for a category's); none for `AllCleared`. */
+  /** The key or the category (as the kind says); none for `AllCleared`. */
   arg?: string;
   /** For `KeyWritten`: the written entry's timestamp (ms since the epoch). */
   t?: number;
+  /**
+   * The message's entry id in the bus history (`<ms>-<seq>`), when heard on the channel. Absent
+   * from the history's own entries (the entry has the id) and from an earlier version's messages.
+   */
+  id?: string;
 }
 
-const OPERATIONS = new Set<string>(Object.values(BusOperation));
+/** A Redis stream entry id: `<milliseconds>-<sequence>`. */
+const STREAM_ID = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,19})$/;
 
+/**
+ * The stored form of a message, as the history keeps it and as the channel carries it but for
+ * `id`. Starts with `{`: the announcing script inserts `"id":"…",` after it.
+ */
 export function encodeBusMessage(
   src: string,
   op: BusOperation,
@@ -65,9 +96,11 @@ export function decodeBusMessage(raw: string): BusMessage | string {
   const message = parsed as Partial<BusMessage>;
   if (message.v !== 1) return `unknown format version ${JSON.stringify(message.v)}`;
   if (typeof message.src !== 'string') return 'no sender';
-  if (typeof message.op !== 'string' || !OPERATIONS.has(message.op)) return 'unknown operation';
+  if (typeof message.op !== 'string' || !Object.hasOwn(BUS_MESSAGE_KINDS, message.op)) {
+    return 'unknown operation';
+  }
   if (
-    message.op !== BusOperation.AllCleared &&
+    BUS_MESSAGE_KINDS[message.op].argument !== 'none' &&
     (typeof message.arg !== 'string' || message.arg.length === 0)
   ) {
     return 'no key or category';
@@ -75,5 +108,15 @@ export function decodeBusMessage(raw: string): BusMessage | string {
   if (message.t !== undefined && (typeof message.t !== 'number' || !Number.isFinite(message.t))) {
     return 'no valid timestamp';
   }
+  if (message.id !== undefined && (typeof message.id !== 'string' || !STREAM_ID.test(message.id))) {
+    return 'no valid history id';
+  }
   return message as BusMessage;
 }
+
+/**
+ * Whether two messages announce the same change: how a reader recognises, in the history, the
+ * entry it last applied (ids alone could be reused by a history made again after a flush).
+ */
+export const sameChange = (a: BusMessage, b: BusMessage): boolean =>
+  a.src === b.src && a.op === b.op && a.arg === b.arg && a.t === b.t;

@@ -7,20 +7,28 @@ import { decodeBusMessage, type BusMessage } from './redis-bus.codec.js';
 
 /**
  * The invalidation bus, as this instance hears it: the subscriber connection, the channel's
- * messages from the other instances, and gaps in hearing them. Sending is not here: every change
- * is announced by the script that makes it (see the store).
+ * messages, and gaps in hearing them. Sending is not here: every change is announced by the
+ * script that makes it (see the store).
  *
- * Invariant: a message from another instance reaches the tier exactly when it is valid; when the
- * bus was lost and is heard again, the tier is told, once, before any message after the gap, so
- * it can drop what it may have missed.
+ * Invariant: every valid message reaches the tier (this instance's own too: they carry its
+ * position in the bus history), and only valid ones. The tier is told of every loss of the bus,
+ * and of every subscription that follows, once, with whether messages may have been missed
+ * since the last one; the bus says it is connected only once the tier has dealt with them.
  */
 
 /** What the bus tells the tier. */
 export interface BusListener {
-  /** Another instance changed something: apply it to the in-memory cache. */
-  onRemoteChange(message: BusMessage): void;
-  /** The bus is heard again after a gap: messages sent meanwhile are lost. */
-  onHeardAfterGap(): void;
+  /** A valid message on the channel (this instance's own included). */
+  onMessage(message: BusMessage): void;
+  /** The subscriber connection closed: until the next subscription, messages are lost. */
+  onLost(): void;
+  /**
+   * Subscribed (again); `afterGap` when messages may have been lost since the last subscription
+   * (or since the start). Messages heard from now on come after it. The bus reports itself
+   * connected once the returned promise settles (it never rejects), unless it was lost again
+   * meanwhile.
+   */
+  onSubscribed(afterGap: boolean): Promise<void>;
 }
 
 export class RedisBus {
@@ -28,8 +36,12 @@ export class RedisBus {
   messagesReceived = 0;
   private readonly listeners = new ConnectionListeners();
   private subscribed = false;
-  /** Whether the bus was lost since it was last heard: L1 may have missed messages. */
+  /** Whether the bus was lost since it was last subscribed: L1 may have missed messages. */
   private gap = false;
+  /** Counts the losses of the subscriber connection: a subscription belongs to one. */
+  private connection = 0;
+  /** The connection whose subscription was handed to the tier. */
+  private handedOver = -1;
   private closed = false;
 
   constructor(
@@ -41,7 +53,7 @@ export class RedisBus {
     private readonly listener: BusListener,
   ) {}
 
-  /** Whether this instance hears the other instances now. */
+  /** Whether this instance hears the other instances now, and has caught up with them. */
   get isConnected(): boolean {
     return this.subscribed;
   }
@@ -52,6 +64,8 @@ export class RedisBus {
     this.listeners.on(this.subscriber, 'close', () => {
       // Until `subscribe` succeeds again, messages may be lost: remember the gap.
       this.gap = true;
+      this.connection++;
+      if (!this.closed) this.listener.onLost();
       if (!this.subscribed) return;
       this.subscribed = false;
       if (!this.closed) this.logger.warn(REDIS_DISCONNECTED('invalidation bus'));
@@ -71,20 +85,22 @@ export class RedisBus {
   }
 
   private async subscribe(): Promise<void> {
+    const connection = this.connection;
     try {
       await this.subscriber.subscribe(this.channel);
     } catch (error) {
       this.faults.connectionFailed(error);
       return;
     }
-    if (this.closed || this.subscribed) return;
+    if (this.closed || connection !== this.connection || this.handedOver === connection) return;
+    this.handedOver = connection;
+    const afterGap = this.gap;
+    this.gap = false;
+    await this.listener.onSubscribed(afterGap);
+    // Lost again while the tier caught up: the next subscription takes over.
+    if (this.closed || connection !== this.connection) return;
     this.subscribed = true;
     this.logger.log(REDIS_CONNECTED('invalidation bus'));
-    if (!this.gap) return;
-    // Messages sent while we were not listening are lost: whatever L1 holds may have been
-    // invalidated elsewhere. From here on we hear everything, so clearing now is enough.
-    this.gap = false;
-    this.listener.onHeardAfterGap();
   }
 
   private onMessage(channel: string, raw: string): void {
@@ -94,8 +110,7 @@ export class RedisBus {
       this.faults.badData(BAD_MESSAGE(message));
       return;
     }
-    if (message.src === this.instanceId) return;
-    this.messagesReceived++;
-    this.listener.onRemoteChange(message);
+    if (message.src !== this.instanceId) this.messagesReceived++;
+    this.listener.onMessage(message);
   }
 }

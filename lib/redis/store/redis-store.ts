@@ -1,13 +1,18 @@
 import type { TierEntry } from '../../core/cache-tier.interface.js';
+import { decodeHistory, type HistoryEntry } from '../bus/redis-bus-history.codec.js';
 import { BusOperation, encodeBusMessage, isCategoryOperation } from '../bus/redis-bus.codec.js';
+import type { ResolvedRedisTierOptions } from '../redis-tier.options.interface.js';
 import type { RedisCommandTransport } from '../transport/redis-command.transport.js';
+import { RedisCommandError } from '../transport/redis-command.error.js';
 import { expiresAtMs } from './redis-entry.codec.js';
 import {
   CLEAR_SCRIPT,
   DELETE_SCRIPT,
   DROP_CATEGORY_SCRIPT,
+  LAST_IN_HISTORY_SCRIPT,
   PEEK_LOAD_SCRIPT,
   READ_ENTRY_SCRIPT,
+  READ_HISTORY_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   SET_SCRIPT,
 } from './redis-store.scripts.js';
@@ -15,11 +20,13 @@ import {
 /**
  * The tier's operations as Redis commands, and the key layout they share: `{prefix}e:{key}`
  * entries, `{prefix}x:{category}` category indexes, `{prefix}categories`, `{prefix}l:{key}`
- * leases, `{prefix}bus` the channel. A plain store: no policy (timeouts, breaker, counting are
- * the transport's) and no knowledge of the in-memory cache (that is the tier's).
+ * leases, `{prefix}bus` the channel, `{prefix}bus-history` the bus history. A plain store: no
+ * policy (timeouts, breaker, counting are the transport's) and no knowledge of the in-memory
+ * cache (that is the tier's).
  *
- * Invariant: every change is written and announced on the channel by one script, so a receiver
- * that hears of it and then reads Redis finds the change made.
+ * Invariant: every change is written, appended to the bus history and announced on the channel
+ * by one script, so a receiver that hears of it and then reads Redis finds the change made, and
+ * an instance that did not hear it finds it in the history (for as long as the history keeps it).
  */
 
 /**
@@ -36,21 +43,31 @@ export type StoredRead = string | null | number;
 
 export class RedisStore {
   readonly channel: string;
+  readonly historyKey: string;
   private readonly entryPrefix: string;
   private readonly indexPrefix: string;
   private readonly categoriesKey: string;
   private readonly leasePrefix: string;
+  private readonly instanceId: string;
+  /** The history's bounds, as the announce step takes them: entries, and milliseconds. */
+  private readonly historyBounds: [number, number];
+  /** The largest reply a read of the history asks for (bytes). */
+  private readonly maxReplyBytes: number;
 
   constructor(
-    keyPrefix: string,
-    private readonly instanceId: string,
+    options: ResolvedRedisTierOptions,
     private readonly transport: RedisCommandTransport,
   ) {
+    const { keyPrefix } = options;
     this.channel = `${keyPrefix}bus`;
+    this.historyKey = `${keyPrefix}bus-history`;
     this.entryPrefix = `${keyPrefix}e:`;
     this.indexPrefix = `${keyPrefix}x:`;
     this.categoriesKey = `${keyPrefix}categories`;
     this.leasePrefix = `${keyPrefix}l:`;
+    this.instanceId = options.instanceId;
+    this.historyBounds = [options.busHistoryMaxLength, options.busHistoryMaxAge * 1000];
+    this.maxReplyBytes = options.maxValueBytes;
   }
 
   /**
@@ -61,14 +78,18 @@ export class RedisStore {
   writeEntry(key: string, entry: TierEntry, stored: string): Promise<unknown> {
     return this.transport.queueWrite(
       SET_SCRIPT,
-      [this.entryPrefix + key, this.indexPrefix + entry.category, this.categoriesKey],
+      [
+        this.entryPrefix + key,
+        this.indexPrefix + entry.category,
+        this.categoriesKey,
+        this.historyKey,
+      ],
       [
         stored,
         expiresAtMs(entry),
         key,
         entry.category,
-        this.channel,
-        this.message(BusOperation.KeyWritten, key, entry.timestampMs),
+        ...this.announcement(BusOperation.KeyWritten, key, entry.timestampMs),
       ],
       stored.length,
     );
@@ -79,14 +100,14 @@ export class RedisStore {
     if (isCategoryOperation(op)) {
       return this.transport.queueWrite(
         DROP_CATEGORY_SCRIPT,
-        [this.indexPrefix + arg, this.categoriesKey],
-        [this.entryPrefix, arg, this.channel, this.message(op, arg)],
+        [this.indexPrefix + arg, this.categoriesKey, this.historyKey],
+        [this.entryPrefix, arg, ...this.announcement(op, arg)],
       );
     }
     return this.transport.queueWrite(
       DELETE_SCRIPT,
-      [this.entryPrefix + arg],
-      [this.channel, this.message(op, arg)],
+      [this.entryPrefix + arg, this.historyKey],
+      this.announcement(op, arg),
     );
   }
 
@@ -94,9 +115,36 @@ export class RedisStore {
   clear(): Promise<unknown> {
     return this.transport.queueWrite(
       CLEAR_SCRIPT,
-      [this.categoriesKey],
-      [this.entryPrefix, this.indexPrefix, this.channel, this.message(BusOperation.AllCleared)],
+      [this.categoriesKey, this.historyKey],
+      [this.entryPrefix, this.indexPrefix, ...this.announcement(BusOperation.AllCleared)],
     );
+  }
+
+  /**
+   * Up to `count` entries of the bus history, oldest first, from `start`: an id (that entry
+   * included) or `(` and an id (after it); fewer when they add up to more than `maxValueBytes`
+   * (at least one), so that the reply stays small. Rejects with a {@link RedisCommandError} when Redis cannot be asked, or when its
+   * answer is not a history.
+   */
+  async readHistory(start: string, count: number): Promise<HistoryEntry[]> {
+    return this.history(
+      await this.transport.command(() =>
+        this.transport.sendScript(
+          READ_HISTORY_SCRIPT,
+          [this.historyKey],
+          [start, count, this.maxReplyBytes],
+        ),
+      ),
+    );
+  }
+
+  /** The newest entry of the bus history, undefined when there is none; rejects as `readHistory`. */
+  async lastInHistory(): Promise<HistoryEntry | undefined> {
+    return this.history(
+      await this.transport.command(() =>
+        this.transport.sendScript(LAST_IN_HISTORY_SCRIPT, [this.historyKey], []),
+      ),
+    )[0];
   }
 
   /**
@@ -140,7 +188,18 @@ export class RedisStore {
     );
   }
 
-  private message(op: BusOperation, arg?: string, timestampMs?: number): string {
-    return encodeBusMessage(this.instanceId, op, arg, timestampMs);
+  private history(reply: unknown): HistoryEntry[] {
+    const entries = decodeHistory(reply);
+    if (typeof entries === 'string') throw new RedisCommandError(`bus history: ${entries}`, true);
+    return entries;
+  }
+
+  /** The last four arguments of a script that announces a change: see its announce step. */
+  private announcement(op: BusOperation, arg?: string, timestampMs?: number): (string | number)[] {
+    return [
+      this.channel,
+      encodeBusMessage(this.instanceId, op, arg, timestampMs),
+      ...this.historyBounds,
+    ];
   }
 }
