@@ -30,6 +30,8 @@ export default {
       ],
       // jest's test file runner, starting no more files once one has failed a mutant's run.
       runner: '<rootDir>/stryker/jest-bail.runner.mjs',
+      // ... in an order that puts the likely killer first.
+      testSequencer: '<rootDir>/stryker/jest-bail.sequencer.mjs',
       globalSetup: undefined,
       collectCoverage: false,
       coverageThreshold: undefined,
