@@ -82,7 +82,7 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     const raw = await admin.get(`${prefix}e:${key}`);
     return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
   };
-  const tagIndex = (tag: string) => admin.zrange(`${prefix}t:${tag}`, 0, -1);
+  const tagIndex = (tag: string) => admin.zrange(`${prefix}t:${tag}`, '0', '-1');
   /** Waits until every change made so far by the instances is in the history. */
   const historyHolds = (count: number) =>
     waitFor(async () => (await historyLength()) === count, {
