@@ -1,11 +1,6 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 
-import {
-  CacheManager,
-  CacheStatus,
-  MAX_TAGS_PER_ENTRY,
-  type CacheManagerOptions,
-} from '../../lib/index.js';
+import { CacheStatus, MAX_TAGS_PER_ENTRY } from '../../lib/index.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import {
   INVALID_TAG,
@@ -19,21 +14,9 @@ import {
   arrayBytes,
   stringBytes,
 } from '../../lib/core/json-size.util.js';
-import { TestClock } from '../support/test-clock.js';
-import { spyLogger } from '../support/test-loggers.js';
+import { useTestCaches } from '../support/test-caches.js';
 
-const caches: CacheManager[] = [];
-function makeCache(options: CacheManagerOptions = {}) {
-  const clock = new TestClock();
-  const logger = spyLogger();
-  const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
-  caches.push(cache);
-  return { cache, clock, logger };
-}
-
-afterEach(() => {
-  for (const cache of caches.splice(0)) cache.shutdown();
-});
+const makeCache = useTestCaches();
 
 /** `count` distinct tags: `t0`, `t1`… */
 const manyTags = (count: number) => Array.from({ length: count }, (_, i) => `t${i}`);
