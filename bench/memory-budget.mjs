@@ -37,6 +37,9 @@ const SHAPES = {
   'Latin-1 strings (1,000 chars, one-byte)': (i) =>
     JSON.stringify(`${i}:`.padEnd(1000, 'déjà vu ')),
   'non-ASCII strings (500 chars, two-byte)': (i) => JSON.stringify(`${i}:`.padEnd(500, 'день日本')),
+  // The model counts strings of up to 8 characters as one byte a character: its worst case.
+  'short two-byte strings (5–8 chars, 4 a value)': (i) =>
+    JSON.stringify({ a: `日本${i % 100_000}`, b: `день${i % 10_000}`, c: `東京${i}`, d: `€${i}` }),
   'arrays of 50 numbers': (i) =>
     JSON.stringify(Array.from({ length: 50 }, (_, j) => (j % 2 === 0 ? i + j : (i + j) / 7))),
   'nested objects': (i) =>

@@ -9,7 +9,12 @@ import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
-import { REFRESH_FAILED, STALE_SERVED_ON_ERROR, TAGS_NOT_CACHED } from './cache.messages.js';
+import {
+  REFRESH_FAILED,
+  STALE_SERVED_ON_ERROR,
+  TAGS_FUNCTION_THREW,
+  TAGS_NOT_CACHED,
+} from './cache.messages.js';
 import { NO_TAGS, snapshotTags } from './cache-tags.util.js';
 import { errorMessage, errorStack } from './error-text.util.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -242,13 +247,21 @@ export class CacheLoader implements CacheInternals {
     if (options.unless !== undefined && options.unless(value)) return false;
     let failure: string | undefined;
     let tags = NO_TAGS;
-    try {
-      // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
-      const given = options.tags;
-      if (given !== undefined)
-        tags = snapshotTags(typeof given === 'function' ? given(value) : given);
-    } catch (error) {
-      failure = TAGS_NOT_CACHED(key, errorMessage(error));
+    // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
+    let given: unknown = options.tags;
+    if (typeof given === 'function') {
+      try {
+        given = (given as (loaded: T) => unknown)(value);
+      } catch (error) {
+        failure = TAGS_FUNCTION_THREW(key, errorMessage(error));
+      }
+    }
+    if (failure === undefined && given !== undefined) {
+      try {
+        tags = snapshotTags(given);
+      } catch (error) {
+        failure = TAGS_NOT_CACHED(key, errorMessage(error));
+      }
     }
     failure ??= this.writer.store(
       key,

@@ -127,7 +127,7 @@ describe('@Cached forceRefresh', () => {
     expect(app.get(CacheManagerService).size).toBe(0);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(
-      KEY_FUNCTION_FAILED('CommandResponder.broken', 'no flag'),
+      KEY_FUNCTION_FAILED('CommandResponder.broken', 'forceRefresh', 'no flag'),
     );
   });
 

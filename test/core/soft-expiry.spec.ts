@@ -1,29 +1,16 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 
 import {
   CacheManager,
   CacheStatus,
-  type CacheManagerOptions,
   type CacheMissReason,
   type CacheTier,
 } from '../../lib/index.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import { INVALID_CATEGORY } from '../../lib/core/cache.messages.js';
-import { TestClock } from '../support/test-clock.js';
-import { spyLogger } from '../support/test-loggers.js';
+import { useTestCaches } from '../support/test-caches.js';
 
-const caches: CacheManager[] = [];
-function makeCache(options: CacheManagerOptions = {}) {
-  const clock = new TestClock();
-  const logger = spyLogger();
-  const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
-  caches.push(cache);
-  return { cache, clock, logger };
-}
-
-afterEach(() => {
-  for (const cache of caches.splice(0)) cache.shutdown();
-});
+const makeCache = useTestCaches();
 
 /** Counts by status from `getStats()` and from `getStatusCountsByCategory()` for `category`. */
 function counts(cache: CacheManager, category = 'default') {
