@@ -274,6 +274,52 @@ describe('soft expiry and tags told to a second tier', () => {
     cacheInternals(cache).attachTier(undefined);
   });
 
+  it('serves a STALE copy the second tier gives back at once with staleWhileRevalidate, and refreshes it once', async () => {
+    const { cache, clock } = makeCache();
+    const shared = {
+      data: 'from the other instance',
+      timestampMs: clock.nowMs,
+      ttlSeconds: 60,
+      category: 'default',
+      metadata: {},
+      expiredEarly: true,
+    };
+    const fetches: string[] = [];
+    const tier: CacheTier = {
+      getStats: () => ({ connected: true, l2Errors: 0 }),
+      afterSet: () => undefined,
+      afterInvalidate: () => undefined,
+      afterInvalidateCategory: () => undefined,
+      afterDelete: () => undefined,
+      afterClear: () => undefined,
+      fetch: async (key) => {
+        fetches.push(key);
+        return shared;
+      },
+    };
+    cacheInternals(cache).attachTier(tier);
+    let release!: (value: string) => void;
+    const loader = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const served = await cache.wrap('k', loader, { staleWhileRevalidate: true });
+    expect(served).toBe('from the other instance');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(loader).toHaveBeenCalledTimes(1);
+    // A second caller meanwhile gets the STALE copy now held here, and starts no second refresh.
+    expect(await cache.wrap('k', loader, { staleWhileRevalidate: true })).toBe(
+      'from the other instance',
+    );
+    expect(loader).toHaveBeenCalledTimes(1);
+    release('reloaded');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.get('k')!.data).toBe('reloaded');
+    expect(cache.hasKey('k')).toBe(true);
+    // Without staleWhileRevalidate the caller waits for the loader, as for a STALE entry here.
+    cache.delete('k');
+    const waited = cache.wrap('k2', async () => 'loaded now');
+    await expect(waited).resolves.toBe('loaded now');
+    cacheInternals(cache).attachTier(undefined);
+  });
+
   it('works with a tier that has none of the optional hooks', () => {
     const { cache } = makeCache();
     const tier: CacheTier = {
