@@ -1,69 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, jest } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import { expect, it, jest } from '@jest/globals';
 
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
-import type { RedisTierOptions } from '../../lib/redis/redis-tier.options.interface.js';
-import { BusConnectionControl } from './bus-connection.control.js';
 import { describeWithRedis } from './describe-with-redis.js';
-import { RedisServerHarness } from './redis-server.harness.js';
-import { adminClient, createInstance, type Instance } from './redis-tier.fixture.js';
+import type { Instance } from './redis-tier.fixture.js';
+import { useTierInstances } from './tier-instances.harness.js';
 import { waitFor } from './wait-for.util.js';
 
-/** No command may time out here: a catch-up that cannot read the history clears instead. */
-const NO_TIMEOUTS = { commandTimeout: 10_000, writeTimeout: 10_000 };
 jest.setTimeout(30_000);
 
 describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
-  let redis: RedisServerHarness;
-  let admin: Redis;
-  const instances: Instance[] = [];
-  const controls: BusConnectionControl[] = [];
-  let tests = 0;
-  /** Each test has its own keys, channel and history. */
-  let prefix = '';
-
-  beforeAll(async () => {
-    redis = await RedisServerHarness.start();
-    admin = adminClient(redis.url);
-    admin.on('error', () => {});
-  });
-
-  beforeEach(() => {
-    prefix = `tags-${++tests}:`;
-  });
-
-  afterEach(async () => {
-    while (instances.length > 0) await instances.pop()!.close();
-    while (controls.length > 0) controls.pop()!.disconnect();
-  });
-
-  afterAll(async () => {
-    await admin.quit();
-    await redis.stop();
-  });
-
-  const up = (one: Instance) => one.tier.getStats().connected && one.tier.getStats().busConnected;
-  const connected = (...all: Instance[]) =>
-    waitFor(() => all.every(up), { what: 'the instances connected' });
-
-  const start = async (id: string, options: Partial<RedisTierOptions> = {}) => {
-    const created = await createInstance(redis.url, {
-      keyPrefix: prefix,
-      instanceId: id,
-      ...NO_TIMEOUTS,
-      ...options,
-    });
-    instances.push(created);
-    return created;
-  };
-
-  /** An instance on a client the test controls (its bus connection, and the client itself). */
-  const startControlled = async (id: string) => {
-    const control = new BusConnectionControl(redis.url, id);
-    controls.push(control);
-    const created = await start(id, { url: undefined, client: control.client });
-    return { instance: created, control };
-  };
+  const h = useTierInstances('tags');
+  const { start, startControlled, connected, history, inRedis } = h;
 
   /** Two connected instances. */
   const pair = async () => {
@@ -73,16 +20,13 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     return { a, b };
   };
 
-  const history = () => `${prefix}bus-history`;
-  const historyLength = () => admin.xlen(history());
-  const inRedis = async (...keys: string[]) =>
-    (await admin.exists(...keys.map((key) => `${prefix}e:${key}`))) === keys.length;
+  const historyLength = () => h.admin.xlen(history());
   /** The stored entry of `key`, parsed (undefined when Redis holds none). */
   const stored = async (key: string) => {
-    const raw = await admin.get(`${prefix}e:${key}`);
+    const raw = await h.admin.get(`${h.prefix}e:${key}`);
     return raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
   };
-  const tagIndex = (tag: string) => admin.zrange(`${prefix}t:${tag}`, '0', '-1');
+  const tagIndex = (tag: string) => h.admin.zrange(`${h.prefix}t:${tag}`, '0', '-1');
   /** Waits until every change made so far by the instances is in the history. */
   const historyHolds = (count: number) =>
     waitFor(async () => (await historyLength()) === count, {
@@ -102,7 +46,7 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     a.cache.set('world:1:users', ['ann'], { tags: ['world:1', 'user:ann'], category: 'lists' });
     await waitFor(() => inRedis('world:1:users'));
     expect(await tagIndex('user:ann')).toEqual(['world:1:users']);
-    expect(await admin.smembers(`${prefix}tags:world:1:users`)).toEqual(
+    expect(await h.admin.smembers(`${h.prefix}tags:world:1:users`)).toEqual(
       expect.arrayContaining(['world:1', 'user:ann']),
     );
 
@@ -127,18 +71,18 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     await waitFor(async () => (await tagIndex('t')).length === 1);
     expect(await tagIndex('t')).toEqual(['k2']);
     expect(await tagIndex('u')).toEqual(['k1']);
-    expect(await admin.smembers(`${prefix}tags:k1`)).toEqual(['u']);
-    expect(await admin.exists(`${prefix}tags:k3`)).toBe(0);
+    expect(await h.admin.smembers(`${h.prefix}tags:k1`)).toEqual(['u']);
+    expect(await h.admin.exists(`${h.prefix}tags:k3`)).toBe(0);
 
     a.cache.invalidateCategory('c');
     await waitFor(async () => (await tagIndex('t')).length === 0);
-    expect(await admin.exists(`${prefix}tags:k2`)).toBe(0);
+    expect(await h.admin.exists(`${h.prefix}tags:k2`)).toBe(0);
 
     // A write without tags leaves nothing tag-shaped behind.
     a.cache.set('plain', 0);
     a.cache.clear();
-    await waitFor(async () => (await admin.keys(`${prefix}*`)).length === 1);
-    expect(await admin.keys(`${prefix}*`)).toEqual([history()]);
+    await waitFor(async () => (await h.admin.keys(`${h.prefix}*`)).length === 1);
+    expect(await h.admin.keys(`${h.prefix}*`)).toEqual([history()]);
   });
 
   it('takes invalidateTag from A to B and to Redis: B’s tagged copies are gone, the rest stays', async () => {
@@ -233,7 +177,7 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     // Its expiry in Redis (2 × ttl from its timestamp) is kept.
     const timestamp = b.cache.get('k', { includeStale: true })!.timestamp.getTime();
     expect(
-      Math.abs((await admin.pexpiretime(`${prefix}e:k`)) - (timestamp + 120_000)),
+      Math.abs((await h.admin.pexpiretime(`${h.prefix}e:k`)) - (timestamp + 120_000)),
     ).toBeLessThanOrEqual(1);
   });
 
@@ -258,19 +202,19 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     const { a } = await pair();
     const timestampMs = Date.now();
     const earlier = JSON.stringify({ v: 1, t: timestampMs, ttl: 60, c: 'default', m: {}, d: 'v' });
-    await admin.set(`${prefix}e:old`, earlier, 'PXAT', timestampMs + 120_000);
+    await h.admin.set(`${h.prefix}e:old`, earlier, 'PXAT', timestampMs + 120_000);
 
     a.cache.expire('old');
     await waitFor(async () => (await stored('old'))?.x === 1, { what: 'the mark' });
 
-    expect(await admin.get(`${prefix}e:old`)).toBe(`{"x":1,${earlier.slice(1)}`);
-    expect(await admin.pexpiretime(`${prefix}e:old`)).toBe(timestampMs + 120_000);
+    expect(await h.admin.get(`${h.prefix}e:old`)).toBe(`{"x":1,${earlier.slice(1)}`);
+    expect(await h.admin.pexpiretime(`${h.prefix}e:old`)).toBe(timestampMs + 120_000);
     // A foreign value is left alone, and the expiry still reaches the bus.
-    await admin.set(`${prefix}e:foreign`, 'hello');
+    await h.admin.set(`${h.prefix}e:foreign`, 'hello');
     const before = await historyLength();
     a.cache.expire('foreign');
     await historyHolds(before + 1);
-    expect(await admin.get(`${prefix}e:foreign`)).toBe('hello');
+    expect(await h.admin.get(`${h.prefix}e:foreign`)).toBe('hello');
   });
 
   it('after a bus gap, B applies exactly the tag and expiry changes it missed, and serves the rest from memory without a loader call', async () => {
@@ -289,7 +233,7 @@ describeWithRedis('Redis tier: tags and soft expiry across instances', () => {
     await readAll(b, keys);
     const before = await historyLength();
 
-    await control.killAndHold(admin);
+    await control.killAndHold(h.admin);
     expect(b.tier.getStats().busConnected).toBe(false);
     a.cache.expireTag('member:1'); // m1, w1 -> STALE
     a.cache.invalidateTag('member:2'); // m2 -> INVALID
