@@ -1,13 +1,9 @@
 import { describe, expect, it, jest } from '@jest/globals';
 
-import {
-  CacheManager,
-  CacheStatus,
-  type CacheMissReason,
-  type CacheTier,
-} from '../../lib/index.js';
+import { CacheManager, CacheStatus, type CacheMissReason } from '../../lib/index.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import { INVALID_CATEGORY } from '../../lib/core/cache.messages.js';
+import { fakeTier } from '../support/fake-tier.js';
 import { useTestCaches } from '../support/test-caches.js';
 
 const makeCache = useTestCaches();
@@ -250,19 +246,12 @@ describe('soft expiry and tags told to a second tier', () => {
   it('tells the tier of every expire and tag operation, held here or not', () => {
     const { cache } = makeCache();
     const tier = {
-      getStats: () => ({ connected: true, l2Errors: 0 }),
-      afterSet: jest.fn(),
-      afterInvalidate: jest.fn(),
-      afterInvalidateCategory: jest.fn(),
-      afterDelete: jest.fn(),
-      afterClear: jest.fn(),
       afterExpire: jest.fn(),
       afterExpireCategory: jest.fn(),
       afterInvalidateTag: jest.fn(),
       afterExpireTag: jest.fn(),
-      fetch: async () => undefined,
-    } satisfies CacheTier;
-    cacheInternals(cache).attachTier(tier);
+    };
+    cacheInternals(cache).attachTier(fakeTier(tier));
     cache.expire('elsewhere');
     cache.expireCategory('c');
     cache.invalidateTag('t');
@@ -285,18 +274,12 @@ describe('soft expiry and tags told to a second tier', () => {
       expiredEarly: true,
     };
     const fetches: string[] = [];
-    const tier: CacheTier = {
-      getStats: () => ({ connected: true, l2Errors: 0 }),
-      afterSet: () => undefined,
-      afterInvalidate: () => undefined,
-      afterInvalidateCategory: () => undefined,
-      afterDelete: () => undefined,
-      afterClear: () => undefined,
+    const tier = fakeTier({
       fetch: async (key) => {
         fetches.push(key);
         return shared;
       },
-    };
+    });
     cacheInternals(cache).attachTier(tier);
     let release!: (value: string) => void;
     const loader = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
@@ -322,15 +305,7 @@ describe('soft expiry and tags told to a second tier', () => {
 
   it('works with a tier that has none of the optional hooks', () => {
     const { cache } = makeCache();
-    const tier: CacheTier = {
-      getStats: () => ({ connected: true, l2Errors: 0 }),
-      afterSet: () => undefined,
-      afterInvalidate: () => undefined,
-      afterInvalidateCategory: () => undefined,
-      afterDelete: () => undefined,
-      afterClear: () => undefined,
-      fetch: async () => undefined,
-    };
+    const tier = fakeTier();
     cacheInternals(cache).attachTier(tier);
     cache.set('k', 1, { tags: ['t'] });
     expect(cache.expire('k')).toBe(true);
