@@ -95,23 +95,29 @@ function prepareCall(
   let metadata: WrapOptions['metadata'];
   let tags = state.tags;
   let forceRefresh = false;
+  // Which option function runs, for the warning when one fails.
+  let step = 'key';
   try {
     key = keyOfCall(options, classNameOf(self), state.methodName, args);
+    step = 'metadata';
     metadata =
       typeof options.metadata === 'function' ? options.metadata(...args) : options.metadata;
+    step = 'tags';
     if (typeof options.tags === 'function') tags = snapshotTags(options.tags(...args));
+    step = 'forceRefresh';
     if (options.forceRefresh !== undefined) forceRefresh = options.forceRefresh(...args) === true;
   } catch (error) {
     if (error instanceof UnserializableArgumentError) {
       warnOnce(binding, `${methodId}:key`, UNSERIALIZABLE_ARGUMENTS(methodId, error.message));
     } else {
-      warnOnce(binding, `${methodId}:keyfn`, KEY_FUNCTION_FAILED(methodId, errorMessage(error)));
+      const warning = KEY_FUNCTION_FAILED(methodId, step, errorMessage(error));
+      warnOnce(binding, `${methodId}:keyfn`, warning);
     }
     return undefined;
   }
   if (typeof key !== 'string' || key.length === 0) {
     const reason = `the key must be a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeof key}`;
-    warnOnce(binding, `${methodId}:keyfn`, KEY_FUNCTION_FAILED(methodId, reason));
+    warnOnce(binding, `${methodId}:keyfn`, KEY_FUNCTION_FAILED(methodId, 'key', reason));
     return undefined;
   }
   return [

@@ -17,15 +17,14 @@ export const UNSERIALIZABLE_ARGUMENTS = (method: string, reason: string): string
   `@Cached ${method}: its arguments cannot make a cache key (${reason}); such calls run uncached. ` +
   `Give the decorator a "key" function to cache them.`;
 
-export const KEY_FUNCTION_FAILED = (method: string, reason: string): string =>
-  `@Cached ${method}: the "key", "metadata", "tags" or "forceRefresh" function failed (${reason}); ` +
-  `such calls run uncached.`;
+export const KEY_FUNCTION_FAILED = (method: string, option: string, reason: string): string =>
+  `@Cached ${method}: the "${option}" function failed (${reason}); such calls run uncached.`;
 
 export const NOT_CACHED_METHOD = (method: string): string =>
   `getCachedKey: ${method} is not a @Cached method.`;
 
 export const RESULT_NOT_CACHED = (method: string, reason: string): string =>
-  `@Cached ${method}: a result was returned but not cached (${reason}).`;
+  `@Cached ${method}: the result was returned uncached. ${reason}`;
 
 // Written by the cache's loader too, so it is the core's factory.
 export { STALE_SERVED_ON_ERROR } from '../core/cache.messages.js';

@@ -9,7 +9,12 @@ import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
 import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
-import { REFRESH_FAILED, STALE_SERVED_ON_ERROR, TAGS_NOT_CACHED } from './cache.messages.js';
+import {
+  REFRESH_FAILED,
+  STALE_SERVED_ON_ERROR,
+  TAGS_FUNCTION_THREW,
+  TAGS_NOT_CACHED,
+} from './cache.messages.js';
 import { NO_TAGS, snapshotTags } from './cache-tags.util.js';
 import { errorMessage, errorStack } from './error-text.util.js';
 import type { CacheLogger } from './logger.interface.js';
@@ -135,7 +140,11 @@ export class CacheLoader implements CacheInternals {
     options: WrapOptions<T>,
   ): void {
     if (this.#inFlight.has(key)) return;
-    this.load(key, loader, options).catch((error: unknown) => {
+    // The refresh itself waits for the loader: nobody is waiting on it, and a STALE copy the
+    // second tier gives back must not end it early (see #start).
+    const refresh =
+      options.staleWhileRevalidate === true ? { ...options, staleWhileRevalidate: false } : options;
+    this.load(key, loader, refresh).catch((error: unknown) => {
       this.host.logger.error(REFRESH_FAILED(key), errorStack(error));
     });
   }
@@ -160,6 +169,7 @@ export class CacheLoader implements CacheInternals {
 
   #start<T>(key: string, loader: () => T | PromiseLike<T>, options: WrapOptions<T>): Flight {
     const flight: Flight = { promise: undefined!, abandoned: false };
+    let refreshAfter = false;
     flight.promise = (async () => {
       try {
         const host = this.host;
@@ -170,8 +180,13 @@ export class CacheLoader implements CacheInternals {
           const shared = await tier.fetch(key);
           const restored =
             shared === undefined || flight.abandoned ? undefined : this.restore(key, shared);
-          if (restored !== undefined && entryStatusAt(restored, host.now()) === CacheStatus.FRESH) {
-            return restored.data as T;
+          const status = restored === undefined ? undefined : entryStatusAt(restored, host.now());
+          if (status === CacheStatus.FRESH) return restored!.data as T;
+          if (status === CacheStatus.STALE && options.staleWhileRevalidate === true) {
+            // Stale-while-revalidate, for a STALE copy the second tier held as for one held here:
+            // served at once, and one refresh runs once this flight has ended.
+            refreshAfter = true;
+            return restored!.data as T;
           }
         }
         const run = () => this.#runLoader(key, loader, options, flight);
@@ -183,6 +198,7 @@ export class CacheLoader implements CacheInternals {
       } finally {
         // An abandoned load has left already, and the key may be another load's now.
         if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+        if (refreshAfter) this.refreshInBackground(key, loader, options);
       }
     })();
     this.#inFlight.set(key, flight);
@@ -242,13 +258,21 @@ export class CacheLoader implements CacheInternals {
     if (options.unless !== undefined && options.unless(value)) return false;
     let failure: string | undefined;
     let tags = NO_TAGS;
-    try {
-      // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
-      const given = options.tags;
-      if (given !== undefined)
-        tags = snapshotTags(typeof given === 'function' ? given(value) : given);
-    } catch (error) {
-      failure = TAGS_NOT_CACHED(key, errorMessage(error));
+    // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
+    let given: unknown = options.tags;
+    if (typeof given === 'function') {
+      try {
+        given = (given as (loaded: T) => unknown)(value);
+      } catch (error) {
+        failure = TAGS_FUNCTION_THREW(key, errorMessage(error));
+      }
+    }
+    if (failure === undefined && given !== undefined) {
+      try {
+        tags = snapshotTags(given);
+      } catch (error) {
+        failure = TAGS_NOT_CACHED(key, errorMessage(error));
+      }
     }
     failure ??= this.writer.store(
       key,

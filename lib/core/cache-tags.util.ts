@@ -31,26 +31,28 @@ export function snapshotTags(tags: unknown): readonly string[] {
     return tags as readonly string[];
   }
   const fail = (reason: string, cause?: { cause: unknown }) =>
-    new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, tags, reason), cause);
+    new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, reason), cause);
   const distinct: string[] = [];
   let refusal: string | undefined;
   try {
-    if (!Array.isArray(tags)) refusal = 'not an array';
+    if (!Array.isArray(tags)) refusal = `got ${describeValue(tags)}, not an array`;
     else {
       const length = tags.length;
       for (let i = 0; i < length && refusal === undefined; i++) {
         const tag: unknown = tags[i];
-        if (typeof tag !== 'string' || tag.length === 0) {
-          refusal = `tags[${i}] is ${describeValue(tag)}`;
+        if (typeof tag !== 'string') {
+          refusal = `tags[${i}] is ${describeValue(tag)}, not a string`;
+        } else if (tag.length === 0) {
+          refusal = `tags[${i}] is an empty string`;
         } else if (!distinct.includes(tag)) {
           if (distinct.length === MAX_TAGS_PER_ENTRY) {
-            refusal = `more than ${MAX_TAGS_PER_ENTRY} distinct tags`;
+            refusal = `got more than ${MAX_TAGS_PER_ENTRY} distinct tags (${length} given)`;
           } else distinct.push(tag);
         }
       }
     }
   } catch (error) {
-    throw fail('reading it threw', { cause: error });
+    throw fail('reading them threw', { cause: error });
   }
   if (refusal !== undefined) throw fail(refusal);
   if (distinct.length === 0) return NO_TAGS;

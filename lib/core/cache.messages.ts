@@ -14,8 +14,8 @@ export const INVALID_CATEGORY = (value: unknown): string =>
 export const INVALID_SET_OPTIONS = (value: unknown): string =>
   `Invalid set options: expected a ttl in seconds or an object { ttl?, category?, metadata?, tags? }, got ${describeValue(value)}.`;
 
-export const INVALID_TAGS = (maxTags: number, value: unknown, reason: string): string =>
-  `Invalid tags: expected an array of at most ${maxTags} distinct non-empty strings, got ${describeValue(value)} (${reason}).`;
+export const INVALID_TAGS = (maxTags: number, reason: string): string =>
+  `Invalid tags: ${reason}; expected an array of at most ${maxTags} distinct non-empty strings.`;
 
 export const INVALID_TAG = (value: unknown): string =>
   `Invalid tag: expected a non-empty string, got ${describeValue(value)}.`;
@@ -27,7 +27,10 @@ export const NOT_JSON = (key: string, what: 'data' | 'metadata', reason: string)
   `Not cached: ${what} for key '${key}' is not a JSON value (${reason}).`;
 
 export const TAGS_NOT_CACHED = (key: string, reason: string): string =>
-  `Not cached: the tags computed for key '${key}' are not valid (${reason}).`;
+  `Not cached: the tags for key '${key}' are not valid. ${reason}`;
+
+export const TAGS_FUNCTION_THREW = (key: string, reason: string): string =>
+  `Not cached: the tags function for key '${key}' threw (${reason}).`;
 
 export const TOO_LARGE = (key: string, bytes: number, maxEntryBytes: number): string =>
   `Not cached: the entry for key '${key}' is about ${Math.round(bytes)} bytes, above maxEntryBytes (${maxEntryBytes} bytes).`;
@@ -44,7 +47,8 @@ export const CACHE_MISS = (key: string, reason: string): string =>
 export const EVICTED = (key: string, maxEntries: number): string =>
   `Evicted least recently used key '${key}' (maxEntries: ${maxEntries})`;
 
-export const CLEANED_UP = (removed: number): string => `Cleaned up ${removed} expired entries`;
+export const CLEANED_UP = (removed: number): string =>
+  `Cleaned up ${removed} expired or invalid entries`;
 
 export const CLEANUP_FAILED =
   'Automatic cache cleanup failed; it will run again at the next interval';

@@ -58,14 +58,17 @@ const align8 = (bytes: number): number => (bytes + 7) & ~7;
  * The test of the characters (a regular expression call, some 20 ns) would cost more than all
  * the rest of a small value's estimate: short strings (flags, codes, tags, names) are most strings.
  */
-const UNTESTED_MAX_LENGTH = 8;
+export const UNTESTED_MAX_LENGTH = 8;
+
+/** What a string of 1 to {@link UNTESTED_MAX_LENGTH} characters is counted as. */
+export const SHORT_STRING_BYTES = STRING_HEADER_BYTES + 8;
 
 /** A flat string of `value.length` characters, one or two bytes each. */
 export function stringBytes(value: string): number {
   const length = value.length;
   // The empty string is one V8 constant, shared like true, false and null.
   if (length === 0) return 0;
-  if (length <= UNTESTED_MAX_LENGTH) return STRING_HEADER_BYTES + 8;
+  if (length <= UNTESTED_MAX_LENGTH) return SHORT_STRING_BYTES;
   return align8(STRING_HEADER_BYTES + (TWO_BYTE.test(value) ? 2 * length : length));
 }
 

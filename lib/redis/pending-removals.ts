@@ -5,8 +5,8 @@ import { PENDING_REPLAYED } from './redis.messages.js';
 import type { RedisCommandTransport } from './transport/redis-command.transport.js';
 
 /**
- * Removals (and writes, which may leave an older value behind) that did not reach Redis, kept to
- * be applied, and announced, when it returns: replayed when the command connection is ready
+ * Removals (and writes, which may leave an older value behind, and expiries, by key, category or
+ * tag) that did not reach Redis, kept to be applied, and announced, when it returns: replayed when the command connection is ready
  * again (which also closes the circuit), when the circuit closes, and after each cooldown (the
  * replay is then the breaker's probe).
  *

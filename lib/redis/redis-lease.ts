@@ -119,8 +119,8 @@ export class DistributedLease {
         return 'timeout';
       }
       if (!ticket.void && typeof raw === 'string') {
-        const entry = this.decode(key, raw);
-        if (entry !== undefined && entry.timestampMs >= ticket.notBefore) return entry;
+        const entry = this.fetches.admit(ticket, this.decode(key, raw));
+        if (entry !== undefined) return entry;
       }
       if (leased === 0) return 'released';
     }

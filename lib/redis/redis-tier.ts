@@ -3,7 +3,7 @@ import { cacheInternals, type CacheManager } from '../core/cache-manager.js';
 import type { CacheTier, TierEntry } from '../core/cache-tier.interface.js';
 import type { CacheLogger } from '../core/logger.interface.js';
 import { BusCatchUp } from './bus/redis-bus.catch-up.js';
-import { BusOperation, isCategoryOperation, type BusMessage } from './bus/redis-bus.codec.js';
+import { BusOperation, type BusMessage } from './bus/redis-bus.codec.js';
 import { RedisBus } from './bus/redis-bus.js';
 import { PendingRemovals } from './pending-removals.js';
 import { connectIfWaiting, quitConnection } from './redis-connection.util.js';
@@ -39,8 +39,9 @@ export type { RedisTierStats } from './redis-tier.stats.interface.js';
  *   background, with the entry's original timestamp; Redis drops the entry when it turns
  *   EXPIRED. A local miss in `wrap`/`@Cached` reads Redis before calling the loader.
  * - Every write and removal is announced on a channel; the other instances drop their copy of
- *   the key (or category), so their next read of it goes to Redis. Messages are invalidations,
- *   never values.
+ *   the key (or category, or tag), so their next read of it goes to Redis. An expiry (`expire*`)
+ *   is marked in Redis and announced too: the other instances mark their copy STALE, and a later
+ *   read of Redis restores it STALE. Messages are invalidations and expiries, never values.
  * - Every announced change is also appended to the bus history (a stream) by the same script.
  *   An instance that lost the bus may have missed messages: when it hears the bus again it
  *   applies what it missed from the history before it reports the bus connected, and clears its
@@ -195,6 +196,7 @@ export class RedisTier implements CacheTier {
       category: entry.category,
       metadata: entry.metadata,
     };
+    if (entry.tags.length > 0) tierEntry.tags = entry.tags;
     const stored = encodeEntry(tierEntry);
     if (exceedsBytes(stored, this.options.maxValueBytes)) {
       this.keepInMemoryOnly(key, stored);
@@ -237,10 +239,27 @@ export class RedisTier implements CacheTier {
     else this.removal(BusOperation.CategoryCleared, category);
   }
 
+  // Called whether or not this instance holds the key (or anything in the category or tag).
+  afterExpire(key: string): void {
+    this.removal(BusOperation.KeyExpired, key);
+  }
+
+  afterExpireCategory(category: string): void {
+    this.removal(BusOperation.CategoryExpired, category);
+  }
+
+  afterInvalidateTag(tag: string): void {
+    this.removal(BusOperation.TagInvalidated, tag);
+  }
+
+  afterExpireTag(tag: string): void {
+    this.removal(BusOperation.TagExpired, tag);
+  }
+
+  /** A local removal or expiry: applied in Redis and announced, or kept until Redis returns. */
   private removal(op: RemovalOperation, arg: string): void {
     if (this.applyingRemoteChange || this.closed) return;
-    if (isCategoryOperation(op)) this.fetches.voidAll();
-    else this.fetches.voidKey(arg);
+    this.fetches.overtake(op, arg);
     this.store.remove(op, arg).catch(() => this.pending.keep(op, arg));
   }
 
@@ -269,8 +288,7 @@ export class RedisTier implements CacheTier {
     }
     // An invalidation heard while the read was out may have come after Redis answered.
     if (ticket.void) return undefined;
-    const entry = this.decode(key, raw);
-    return entry !== undefined && entry.timestampMs < ticket.notBefore ? undefined : entry;
+    return this.fetches.admit(ticket, this.decode(key, raw));
   }
 
   /**
@@ -315,36 +333,43 @@ export class RedisTier implements CacheTier {
 
   /** Applies another instance's change to L1. A new kind of message needs its case here. */
   private applyRemoteChange(message: BusMessage): void {
+    const { op } = message;
     const arg = message.arg!;
-    switch (message.op) {
+    switch (op) {
       case BusOperation.KeyWritten:
         this.fetches.raiseFloor(arg, message.t ?? Infinity);
         this.applyLocally(() => this.cache.delete(arg));
         this.lease.wake(arg);
-        break;
+        return;
       case BusOperation.KeyInvalidated:
-        this.fetches.voidKey(arg);
-        this.applyLocally(() => this.cache.invalidate(arg));
-        break;
+        return this.applyHeard(op, arg, () => this.cache.invalidate(arg));
       case BusOperation.KeyDeleted:
-        this.fetches.voidKey(arg);
-        this.applyLocally(() => this.cache.delete(arg));
-        break;
+        return this.applyHeard(op, arg, () => this.cache.delete(arg));
       case BusOperation.CategoryInvalidated:
-        this.fetches.voidAll();
-        this.applyLocally(() => this.cache.invalidateCategory(arg));
-        break;
+        return this.applyHeard(op, arg, () => this.cache.invalidateCategory(arg));
       case BusOperation.CategoryCleared:
-        this.fetches.voidAll();
-        this.applyLocally(() => this.cache.clear(arg));
-        break;
+        return this.applyHeard(op, arg, () => this.cache.clear(arg));
       case BusOperation.AllCleared:
-        this.fetches.voidAll();
-        this.applyLocally(() => this.cache.clear());
-        break;
+        return this.applyHeard(op, arg, () => this.cache.clear());
+      // An expiry makes this instance's copy STALE (served to readers that take STALE entries,
+      // refreshed once by stale-while-revalidate), not gone.
+      case BusOperation.KeyExpired:
+        return this.applyHeard(op, arg, () => this.cache.expire(arg));
+      case BusOperation.CategoryExpired:
+        return this.applyHeard(op, arg, () => this.cache.expireCategory(arg));
+      case BusOperation.TagInvalidated:
+        return this.applyHeard(op, arg, () => this.cache.invalidateTag(arg));
+      case BusOperation.TagExpired:
+        return this.applyHeard(op, arg, () => this.cache.expireTag(arg));
       default:
-        message.op satisfies never;
+        op satisfies never;
     }
+  }
+
+  /** A heard removal or expiry: it overtakes the L2 reads under way, then applies to L1. */
+  private applyHeard(op: BusOperation, arg: string | undefined, change: () => unknown): void {
+    this.fetches.overtake(op, arg);
+    this.applyLocally(change);
   }
 
   /** The bus came back after a gap the history could not cover: L1 may hold anything. */

@@ -8,6 +8,7 @@ import { Cached, CacheManager, CacheManagerService, type CacheTier } from '../..
 import { KEY_FUNCTION_FAILED } from '../../lib/cached/cached.messages.js';
 import { closeApps, deferred, startApp } from './cached.helpers.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
+import { fakeTier } from '../support/fake-tier.js';
 
 /**
  * The Python original's `get_cached_or_fresh_data(websocket, command, force_refresh)`: a
@@ -127,7 +128,7 @@ describe('@Cached forceRefresh', () => {
     expect(app.get(CacheManagerService).size).toBe(0);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(
-      KEY_FUNCTION_FAILED('CommandResponder.broken', 'no flag'),
+      KEY_FUNCTION_FAILED('CommandResponder.broken', 'forceRefresh', 'no flag'),
     );
   });
 
@@ -170,15 +171,7 @@ describe('CacheManager.wrap forceRefresh with a second tier', () => {
       category: 'default',
       metadata: {},
     }));
-    const tier: CacheTier = {
-      getStats: () => ({ connected: true, l2Errors: 0 }),
-      afterSet: () => undefined,
-      afterInvalidate: () => undefined,
-      afterInvalidateCategory: () => undefined,
-      afterDelete: () => undefined,
-      afterClear: () => undefined,
-      fetch,
-    };
+    const tier = fakeTier({ fetch });
     cacheInternals(cache).attachTier(tier);
     expect(await cache.wrap('k', () => 'loaded')).toBe('shared');
     expect(fetch).toHaveBeenCalledTimes(1);

@@ -84,7 +84,11 @@ describe('@Cached promises', () => {
     expect(probes.read).toHaveBeenCalledTimes(2);
     expect(cache.size).toBe(0);
     expect(logger.warn.mock.calls.map(([line]) => line)).toEqual([
-      KEY_FUNCTION_FAILED('Probes.numericKey', 'the key must be a non-empty string, got number'),
+      KEY_FUNCTION_FAILED(
+        'Probes.numericKey',
+        'key',
+        'the key must be a non-empty string, got number',
+      ),
     ]);
   });
 });

@@ -134,7 +134,7 @@ describe('@Cached with tags', () => {
     expect(await service.flaky(true)).toBe('flaky:true');
     expect(await service.flaky(true)).toBe('flaky:true');
     expect(cache.size).toBe(0);
-    const warning = KEY_FUNCTION_FAILED('WorldUsers.flaky', 'no tags today');
+    const warning = KEY_FUNCTION_FAILED('WorldUsers.flaky', 'tags', 'no tags today');
     expect(logger.warn.mock.calls.filter(([m]) => m === warning)).toHaveLength(1);
     await service.flaky(false);
     expect(cache.get(getCachedKey(WorldUsers, 'flaky', [false])!)!.tags).toEqual(['ok']);
@@ -149,7 +149,7 @@ describe('@Cached with tags', () => {
         'WorldUsers.echo',
         TAGS_NOT_CACHED(
           getCachedKey(WorldUsers, 'echo', ['bad'])!,
-          INVALID_TAGS(MAX_TAGS_PER_ENTRY, [''], 'tags[0] is ""'),
+          INVALID_TAGS(MAX_TAGS_PER_ENTRY, 'tags[0] is an empty string'),
         ),
       ),
     );
@@ -169,7 +169,7 @@ describe('@Cached with tags', () => {
     };
     expect(define({ tags: [''] })).toThrow(RangeError);
     expect(define({ tags: [''] })).toThrow(
-      `@Cached on Bad.method: ${INVALID_TAGS(MAX_TAGS_PER_ENTRY, [''], 'tags[0] is ""')}`,
+      `@Cached on Bad.method: ${INVALID_TAGS(MAX_TAGS_PER_ENTRY, 'tags[0] is an empty string')}`,
     );
     expect(define({ tags: 'users' })).toThrow(RangeError);
     expect(define({ resultTags: ['users'] })).toThrow(

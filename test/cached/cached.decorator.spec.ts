@@ -170,7 +170,7 @@ describe('@Cached on async methods', () => {
     expect(cache.getKeys()).toEqual([]);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(
-      KEY_FUNCTION_FAILED('CommandQueue.runWithFragileKey', 'no key for bad'),
+      KEY_FUNCTION_FAILED('CommandQueue.runWithFragileKey', 'key', 'no key for bad'),
     );
     await queue.runWithFragileKey('good');
     await queue.runWithFragileKey('good');

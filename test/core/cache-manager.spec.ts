@@ -429,7 +429,7 @@ describe('CacheManager: invalidation, deletion, clearing, cleanup', () => {
     clock.advanceSeconds(2.5);
     expect(cache.cleanup()).toBe(2);
     expect(cache.getKeys().sort()).toEqual(['fresh', 'stale']);
-    expect(logger.log).toHaveBeenCalledWith('Cleaned up 2 expired entries');
+    expect(logger.log).toHaveBeenCalledWith('Cleaned up 2 expired or invalid entries');
     expect(cache.cleanup()).toBe(0);
   });
 

@@ -1,29 +1,12 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 
-import {
-  CacheManager,
-  CacheStatus,
-  type CacheManagerOptions,
-  type CacheMissReason,
-  type CacheTier,
-} from '../../lib/index.js';
+import { CacheManager, CacheStatus, type CacheMissReason } from '../../lib/index.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import { INVALID_CATEGORY } from '../../lib/core/cache.messages.js';
-import { TestClock } from '../support/test-clock.js';
-import { spyLogger } from '../support/test-loggers.js';
+import { fakeTier } from '../support/fake-tier.js';
+import { useTestCaches } from '../support/test-caches.js';
 
-const caches: CacheManager[] = [];
-function makeCache(options: CacheManagerOptions = {}) {
-  const clock = new TestClock();
-  const logger = spyLogger();
-  const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
-  caches.push(cache);
-  return { cache, clock, logger };
-}
-
-afterEach(() => {
-  for (const cache of caches.splice(0)) cache.shutdown();
-});
+const makeCache = useTestCaches();
 
 /** Counts by status from `getStats()` and from `getStatusCountsByCategory()` for `category`. */
 function counts(cache: CacheManager, category = 'default') {
@@ -263,19 +246,12 @@ describe('soft expiry and tags told to a second tier', () => {
   it('tells the tier of every expire and tag operation, held here or not', () => {
     const { cache } = makeCache();
     const tier = {
-      getStats: () => ({ connected: true, l2Errors: 0 }),
-      afterSet: jest.fn(),
-      afterInvalidate: jest.fn(),
-      afterInvalidateCategory: jest.fn(),
-      afterDelete: jest.fn(),
-      afterClear: jest.fn(),
       afterExpire: jest.fn(),
       afterExpireCategory: jest.fn(),
       afterInvalidateTag: jest.fn(),
       afterExpireTag: jest.fn(),
-      fetch: async () => undefined,
-    } satisfies CacheTier;
-    cacheInternals(cache).attachTier(tier);
+    };
+    cacheInternals(cache).attachTier(fakeTier(tier));
     cache.expire('elsewhere');
     cache.expireCategory('c');
     cache.invalidateTag('t');
@@ -287,17 +263,49 @@ describe('soft expiry and tags told to a second tier', () => {
     cacheInternals(cache).attachTier(undefined);
   });
 
+  it('serves a STALE copy the second tier gives back at once with staleWhileRevalidate, and refreshes it once', async () => {
+    const { cache, clock } = makeCache();
+    const shared = {
+      data: 'from the other instance',
+      timestampMs: clock.nowMs,
+      ttlSeconds: 60,
+      category: 'default',
+      metadata: {},
+      expiredEarly: true,
+    };
+    const fetches: string[] = [];
+    const tier = fakeTier({
+      fetch: async (key) => {
+        fetches.push(key);
+        return shared;
+      },
+    });
+    cacheInternals(cache).attachTier(tier);
+    let release!: (value: string) => void;
+    const loader = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const served = await cache.wrap('k', loader, { staleWhileRevalidate: true });
+    expect(served).toBe('from the other instance');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(loader).toHaveBeenCalledTimes(1);
+    // A second caller meanwhile gets the STALE copy now held here, and starts no second refresh.
+    expect(await cache.wrap('k', loader, { staleWhileRevalidate: true })).toBe(
+      'from the other instance',
+    );
+    expect(loader).toHaveBeenCalledTimes(1);
+    release('reloaded');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.get('k')!.data).toBe('reloaded');
+    expect(cache.hasKey('k')).toBe(true);
+    // Without staleWhileRevalidate the caller waits for the loader, as for a STALE entry here.
+    cache.delete('k');
+    const waited = cache.wrap('k2', async () => 'loaded now');
+    await expect(waited).resolves.toBe('loaded now');
+    cacheInternals(cache).attachTier(undefined);
+  });
+
   it('works with a tier that has none of the optional hooks', () => {
     const { cache } = makeCache();
-    const tier: CacheTier = {
-      getStats: () => ({ connected: true, l2Errors: 0 }),
-      afterSet: () => undefined,
-      afterInvalidate: () => undefined,
-      afterInvalidateCategory: () => undefined,
-      afterDelete: () => undefined,
-      afterClear: () => undefined,
-      fetch: async () => undefined,
-    };
+    const tier = fakeTier();
     cacheInternals(cache).attachTier(tier);
     cache.set('k', 1, { tags: ['t'] });
     expect(cache.expire('k')).toBe(true);

@@ -1,34 +1,22 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 
-import {
-  CacheManager,
-  CacheStatus,
-  MAX_TAGS_PER_ENTRY,
-  type CacheManagerOptions,
-} from '../../lib/index.js';
+import { CacheStatus, MAX_TAGS_PER_ENTRY } from '../../lib/index.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
-import { INVALID_TAG, INVALID_TAGS, TAGS_NOT_CACHED } from '../../lib/core/cache.messages.js';
+import {
+  INVALID_TAG,
+  INVALID_TAGS,
+  TAGS_FUNCTION_THREW,
+  TAGS_NOT_CACHED,
+} from '../../lib/core/cache.messages.js';
 import {
   TAG_INDEX_ENTRY_BYTES,
   TAGGED_BYTES,
   arrayBytes,
   stringBytes,
 } from '../../lib/core/json-size.util.js';
-import { TestClock } from '../support/test-clock.js';
-import { spyLogger } from '../support/test-loggers.js';
+import { useTestCaches } from '../support/test-caches.js';
 
-const caches: CacheManager[] = [];
-function makeCache(options: CacheManagerOptions = {}) {
-  const clock = new TestClock();
-  const logger = spyLogger();
-  const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger, ...options });
-  caches.push(cache);
-  return { cache, clock, logger };
-}
-
-afterEach(() => {
-  for (const cache of caches.splice(0)) cache.shutdown();
-});
+const makeCache = useTestCaches();
 
 /** `count` distinct tags: `t0`, `t1`… */
 const manyTags = (count: number) => Array.from({ length: count }, (_, i) => `t${i}`);
@@ -87,8 +75,7 @@ describe('tags on entries', () => {
       new RangeError(
         INVALID_TAGS(
           MAX_TAGS_PER_ENTRY,
-          manyTags(33),
-          `more than ${MAX_TAGS_PER_ENTRY} distinct tags`,
+          `got more than ${MAX_TAGS_PER_ENTRY} distinct tags (33 given)`,
         ),
       ),
     );
@@ -99,16 +86,16 @@ describe('tags on entries', () => {
     const { cache } = makeCache();
     cache.set('k', 'kept', { tags: ['a'] });
     const cases: [unknown, string][] = [
-      ['user:1', 'not an array'],
-      [{ 0: 'a', length: 1 }, 'not an array'],
-      [null, 'not an array'],
-      [[''], 'tags[0] is ""'],
-      [['a', 7], 'tags[1] is 7'],
-      [['a', undefined], 'tags[1] is undefined'],
+      ['user:1', 'got "user:1", not an array'],
+      [{ 0: 'a', length: 1 }, 'got an object, not an array'],
+      [null, 'got null, not an array'],
+      [[''], 'tags[0] is an empty string'],
+      [['a', 7], 'tags[1] is 7, not a string'],
+      [['a', undefined], 'tags[1] is undefined, not a string'],
     ];
     for (const [tags, reason] of cases) {
       expect(() => cache.set('k', 'replaced', { tags } as never)).toThrow(
-        new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, tags, reason)),
+        new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, reason)),
       );
     }
     const hostile = new Proxy(['a'], {
@@ -294,7 +281,7 @@ describe('tags through wrap', () => {
     const { cache } = makeCache();
     const loader = jest.fn(() => 1);
     await expect(cache.wrap('k', loader, { tags: [''] })).rejects.toThrow(
-      new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, [''], 'tags[0] is ""')),
+      new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, 'tags[0] is an empty string')),
     );
     await expect(cache.wrap('k', loader, { tags: 'a' as never })).rejects.toThrow(RangeError);
     expect(loader).not.toHaveBeenCalled();
@@ -306,13 +293,13 @@ describe('tags through wrap', () => {
     const bad = () => [''];
     expect(await cache.wrap('k', () => 'v', { tags: bad, onUncacheable })).toBe('v');
     expect(onUncacheable).toHaveBeenCalledWith(
-      TAGS_NOT_CACHED('k', INVALID_TAGS(MAX_TAGS_PER_ENTRY, [''], 'tags[0] is ""')),
+      TAGS_NOT_CACHED('k', INVALID_TAGS(MAX_TAGS_PER_ENTRY, 'tags[0] is an empty string')),
     );
     const throwing = () => {
       throw new Error('no tags');
     };
     expect(await cache.wrap('k', () => 'v', { tags: throwing })).toBe('v');
-    expect(logger.warn).toHaveBeenCalledWith(TAGS_NOT_CACHED('k', 'no tags'));
+    expect(logger.warn).toHaveBeenCalledWith(TAGS_FUNCTION_THREW('k', 'no tags'));
     expect(cache.size).toBe(0);
   });
 });

@@ -127,6 +127,53 @@ describeWithRedis(
       });
     });
 
+    it('applies the tag invalidations and expiries A made meanwhile: expired copies are STALE, not gone; the rest is served from memory', async () => {
+      const tagged: [string, string[]][] = [
+        ['m1', ['member:1']],
+        ['m2', ['member:2']],
+        ['w1', ['world:1', 'member:1']],
+        ['keep', ['member:3']],
+      ];
+      for (const [key, tags] of tagged) {
+        await a.send({ op: 'set', key, value: `${key} from A`, tags });
+      }
+      await fill(['k'], ['u1']);
+      for (const [key] of tagged) {
+        await expect(b.send({ op: 'wrap', key, value: 'loaded on B' })).resolves.toBe(
+          `${key} from A`,
+        );
+      }
+      const before = await historyLength();
+
+      await cutB();
+      await a.send({ op: 'expireTag', tag: 'member:1' });
+      await a.send({ op: 'invalidateTag', tag: 'member:2' });
+      await a.send({ op: 'expire', key: 'k' });
+      await a.send({ op: 'expireCategory', category: 'users' });
+      await waitFor(async () => (await historyLength()) === before + 4, { what: 'A’s changes' });
+      expect(await b.send({ op: 'status', key: 'm1' })).toBe('fresh');
+
+      await b.send({ op: 'releaseBus' });
+      await waitFor(() => connected(b), { what: 'B to hear the bus again' });
+
+      for (const key of ['m1', 'w1', 'k', 'u1']) {
+        expect(await b.send({ op: 'status', key })).toBe('stale');
+      }
+      expect(await b.send({ op: 'status', key: 'm2' })).toBe('invalid');
+      expect(await b.send({ op: 'status', key: 'keep' })).toBe('fresh');
+      const { l2Hits } = await b.tier();
+      await expect(b.send({ op: 'wrap', key: 'keep', value: 'loaded on B' })).resolves.toBe(
+        'keep from A',
+      );
+      expect(await b.loaderCalls('keep')).toBe(0);
+      expect((await b.tier()).l2Hits).toBe(l2Hits);
+      expect(await b.tier()).toMatchObject({
+        busCatchUps: 1,
+        busChangesCaughtUp: 4,
+        l1ClearsAfterGap: 0,
+      });
+    });
+
     it('clears B’s memory, as a gap always did, when Redis lost the history meanwhile', async () => {
       await fill(['k1', 'k2'], []);
 

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, jest } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import { expect, it, jest } from '@jest/globals';
 
 import { CacheStatus } from '../../lib/core/cache-status.enum.js';
 import { HISTORY_BATCH } from '../../lib/redis/bus/redis-bus.catch-up.js';
@@ -9,71 +8,17 @@ import {
   L1_CAUGHT_UP_AFTER_RECONNECT,
   REDIS_CONNECTED,
 } from '../../lib/redis/redis.messages.js';
-import type { RedisTierOptions } from '../../lib/redis/redis-tier.options.interface.js';
-import { BusConnectionControl } from './bus-connection.control.js';
 import { describeWithRedis } from './describe-with-redis.js';
-import { RedisServerHarness } from './redis-server.harness.js';
-import { adminClient, createInstance, type Instance } from './redis-tier.fixture.js';
+import type { Instance } from './redis-tier.fixture.js';
+import { useTierInstances } from './tier-instances.harness.js';
 import { waitFor } from './wait-for.util.js';
 
-/** No command may time out here: a catch-up that cannot read the history clears instead. */
-const NO_TIMEOUTS = { commandTimeout: 10_000, writeTimeout: 10_000 };
 jest.setTimeout(30_000);
 
 describeWithRedis('Redis tier: an instance that lost the bus applies what it missed', () => {
-  let redis: RedisServerHarness;
-  let admin: Redis;
-  const instances: Instance[] = [];
-  const controls: BusConnectionControl[] = [];
-  let tests = 0;
-  /** Each test has its own keys, channel and history. */
-  let prefix = '';
+  const h = useTierInstances('catch-up');
+  const { start, startControlled, connected, history, inRedis } = h;
 
-  beforeAll(async () => {
-    redis = await RedisServerHarness.start();
-    admin = adminClient(redis.url);
-    admin.on('error', () => {});
-  });
-
-  beforeEach(() => {
-    prefix = `catch-up-${++tests}:`;
-  });
-
-  afterEach(async () => {
-    while (instances.length > 0) await instances.pop()!.close();
-    while (controls.length > 0) controls.pop()!.disconnect();
-  });
-
-  afterAll(async () => {
-    await admin.quit();
-    await redis.stop();
-  });
-
-  const up = (one: Instance) => one.tier.getStats().connected && one.tier.getStats().busConnected;
-  const connected = (...all: Instance[]) =>
-    waitFor(() => all.every(up), { what: 'the instances connected' });
-
-  /** An instance on its own connections. */
-  const start = async (id: string, options: Partial<RedisTierOptions> = {}) => {
-    const created = await createInstance(redis.url, {
-      keyPrefix: prefix,
-      instanceId: id,
-      ...NO_TIMEOUTS,
-      ...options,
-    });
-    instances.push(created);
-    return created;
-  };
-
-  /** An instance whose bus connection the test kills and lets back. */
-  const startControlled = async (id: string, options: Partial<RedisTierOptions> = {}) => {
-    const control = new BusConnectionControl(redis.url, id);
-    controls.push(control);
-    const created = await start(id, { url: undefined, client: control.client, ...options });
-    return { instance: created, control };
-  };
-
-  const history = () => `${prefix}bus-history`;
   /** How many of `one`'s log lines contain `text`. */
   const logged = (one: Instance, text: string) =>
     one.logger.lines.filter((line) => line.message.includes(text)).length;
@@ -81,16 +26,14 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
   const lastChangeIsAbout = (arg: string) =>
     waitFor(
       async () => {
-        const [newest] = await admin.xrevrange(history(), '+', '-', 'COUNT', 1);
+        const [newest] = await h.admin.xrevrange(history(), '+', '-', 'COUNT', 1);
         return newest !== undefined && JSON.parse(newest[1][1]!).arg === arg;
       },
       { what: `the change of ${arg} in the history` },
     );
-  const inRedis = async (...keys: string[]) =>
-    (await admin.exists(...keys.map((key) => `${prefix}e:${key}`))) === keys.length;
   /** Waits until the history holds `count` entries (every change made so far has landed). */
   const historyHolds = (count: number) =>
-    waitFor(async () => (await admin.xlen(history())) === count, {
+    waitFor(async () => (await h.admin.xlen(history())) === count, {
       what: `${count} entries in the bus history`,
     });
 
@@ -108,9 +51,9 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
       await b.cache.wrap(key, loader);
     }
     expect(loader).not.toHaveBeenCalled();
-    const written = await admin.xlen(history());
+    const written = await h.admin.xlen(history());
 
-    await control.killAndHold(admin);
+    await control.killAndHold(h.admin);
     expect(b.tier.getStats().busConnected).toBe(false);
     a.cache.invalidate('inv');
     a.cache.delete('del');
@@ -158,8 +101,8 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     a.cache.set('k', 'v1');
     await waitFor(() => inRedis('k'));
     await b.cache.wrap('k', async () => 'unused');
-    const written = await admin.xlen(history());
-    await control.killAndHold(admin);
+    const written = await h.admin.xlen(history());
+    await control.killAndHold(h.admin);
     a.cache.invalidate('k');
     await historyHolds(written + 1);
 
@@ -191,13 +134,13 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     await waitFor(() => inRedis('kept', 'gone'));
     await b.cache.wrap('kept', async () => -1);
     await b.cache.wrap('gone', async () => -1);
-    const written = await admin.xlen(history());
-    await control.killAndHold(admin);
+    const written = await h.admin.xlen(history());
+    await control.killAndHold(h.admin);
     const changes = 2 * HISTORY_BATCH + 50;
     for (let i = 0; i < changes - 1; i++) a.cache.invalidate(`elsewhere:${i}`);
     a.cache.invalidate('gone');
     await historyHolds(written + changes);
-    await admin.config('RESETSTAT');
+    await h.admin.config('RESETSTAT');
 
     await control.release();
     await connected(b);
@@ -205,7 +148,7 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     expect(b.tier.getStats()).toMatchObject({ busChangesCaughtUp: changes, l1ClearsAfterGap: 0 });
     expect(b.cache.get('gone')).toBeUndefined();
     expect(b.cache.getData('kept')).toBe(1);
-    const stats = (await admin.info('commandstats')) as string;
+    const stats = (await h.admin.info('commandstats')) as string;
     const xranges = Number(/cmdstat_xrange:calls=(\d+)/.exec(stats)?.[1] ?? 0);
     // Slices of HISTORY_BATCH from B's last entry on, and one that finds nothing more.
     expect(xranges).toBe(Math.ceil((changes + 1) / HISTORY_BATCH) + 1);
@@ -220,11 +163,11 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     await waitFor(() => inRedis('k', 'other'));
     await b.cache.wrap('k', async () => 'unused');
     await b.cache.wrap('other', async () => 'unused');
-    await control.killAndHold(admin);
+    await control.killAndHold(h.admin);
     // Redis trims whole nodes of the stream (of up to 100 entries): 300 changes trim the first.
     for (let i = 0; i < 300; i++) a.cache.invalidate(`elsewhere:${i}`);
     a.cache.invalidate('k');
-    await waitFor(async () => (await admin.xlen(history())) < 300, { what: 'the trimming' });
+    await waitFor(async () => (await h.admin.xlen(history())) < 300, { what: 'the trimming' });
 
     await control.release();
     await connected(b);
@@ -236,7 +179,7 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     // From there on it has a position again: the next gap is caught up.
     b.cache.set('after', 'v1');
     await waitFor(() => inRedis('after'));
-    await control.killAndHold(admin);
+    await control.killAndHold(h.admin);
     a.cache.invalidate('elsewhere');
     await lastChangeIsAbout('elsewhere');
     await control.release();
@@ -249,13 +192,13 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     const a = await start('A', { busHistory: { maxAge: 60 } });
     await connected(a);
     // Two nodes' worth of entries written long ago (ids are milliseconds since the epoch).
-    for (let i = 0; i < 250; i++) await admin.xadd(history(), `1000-${i}`, 'm', 'old');
+    for (let i = 0; i < 250; i++) await h.admin.xadd(history(), `1000-${i}`, 'm', 'old');
 
     a.cache.set('k', 'v1');
 
-    await waitFor(async () => (await admin.xlen(history())) < 251, { what: 'the trimming' });
+    await waitFor(async () => (await h.admin.xlen(history())) < 251, { what: 'the trimming' });
     // Trimmed by age, not by length: the length bound (100,000 by default) is far off.
-    const [[oldest]] = await admin.xrange(history(), '-', '+', 'COUNT', 1);
+    const [[oldest]] = await h.admin.xrange(history(), '-', '+', 'COUNT', 1);
     expect(oldest).not.toBe('1000-0');
   });
 
@@ -266,8 +209,8 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     a.cache.set('k', 'v1');
     await waitFor(() => inRedis('k'));
     await b.cache.wrap('k', async () => 'unused');
-    await control.killAndHold(admin);
-    await admin.del(history());
+    await control.killAndHold(h.admin);
+    await h.admin.del(history());
     a.cache.invalidate('k');
     await historyHolds(1);
 
@@ -285,9 +228,9 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     a.cache.set('k', 'v1');
     await waitFor(() => inRedis('k'));
     await b.cache.wrap('k', async () => 'unused');
-    const written = await admin.xlen(history());
-    await control.killAndHold(admin);
-    await admin.xadd(history(), '*', 'm', 'not a message');
+    const written = await h.admin.xlen(history());
+    await control.killAndHold(h.admin);
+    await h.admin.xadd(history(), '*', 'm', 'not a message');
     await historyHolds(written + 1);
 
     await control.release();
@@ -303,10 +246,13 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     await connected(a, b);
     await b.cache.wrap('k', async () => 'v1');
     // What an instance of an earlier version publishes: no history id.
-    await admin.publish(`${prefix}bus`, JSON.stringify({ v: 1, src: 'old', op: 'i', arg: 'x' }));
+    await h.admin.publish(
+      `${h.prefix}bus`,
+      JSON.stringify({ v: 1, src: 'old', op: 'i', arg: 'x' }),
+    );
     await waitFor(() => b.logger.count(/without a bus history id/) === 1);
     expect(b.logger.lines.map((line) => line.message)).toContain(EARLIER_VERSION_HEARD('old'));
-    await control.killAndHold(admin);
+    await control.killAndHold(h.admin);
 
     await control.release();
     await connected(b);
@@ -318,10 +264,10 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
   it('appends every change it announces to the history, with the id the channel carries', async () => {
     const a = await start('A');
     await connected(a);
-    const listener = admin.duplicate();
+    const listener = h.admin.duplicate();
     const heard: string[] = [];
     listener.on('message', (_channel: string, message: string) => heard.push(message));
-    await listener.subscribe(`${prefix}bus`);
+    await listener.subscribe(`${h.prefix}bus`);
 
     a.cache.set('k', 1, { category: 'c' });
     a.cache.invalidate('k');
@@ -332,7 +278,7 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     await waitFor(() => heard.length === 6, { what: 'six messages' });
     await listener.quit();
 
-    const entries = (await admin.xrange(history(), '-', '+')) as [string, string[]][];
+    const entries = (await h.admin.xrange(history(), '-', '+')) as [string, string[]][];
     expect(entries.map(([, fields]) => JSON.parse(fields[1]!).op)).toEqual([
       's',
       'i',
@@ -343,6 +289,6 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
     ]);
     expect(heard).toEqual(entries.map(([id, [, message]]) => `{"id":"${id}",${message!.slice(1)}`));
     // clear() empties the shared cache, not the history (instances that missed it read it there).
-    expect(await admin.keys(`${prefix}*`)).toEqual([history()]);
+    expect(await h.admin.keys(`${h.prefix}*`)).toEqual([history()]);
   });
 });

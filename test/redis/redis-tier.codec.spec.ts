@@ -7,11 +7,17 @@ import {
   BusOperation,
   decodeBusMessage,
   encodeBusMessage,
-  isCategoryOperation,
+  isExpiryOperation,
+  isKeyOperation,
   sameChange,
 } from '../../lib/redis/bus/redis-bus.codec.js';
 import { compareStreamIds } from '../../lib/redis/bus/stream-id.util.js';
-import { decodeEntry, encodeEntry, expiresAtMs } from '../../lib/redis/store/redis-entry.codec.js';
+import {
+  decodeEntry,
+  encodeEntry,
+  EXPIRED_MARK_OFFSET,
+  expiresAtMs,
+} from '../../lib/redis/store/redis-entry.codec.js';
 import { BAD_ENTRY, BAD_MESSAGE } from '../../lib/redis/redis.messages.js';
 
 const entry: TierEntry = {
@@ -28,6 +34,33 @@ const stored = (fields: Record<string, unknown>) =>
 describe('Redis entry codec', () => {
   it('gives back an encoded entry whole, with its original timestamp', () => {
     expect(decodeEntry(encodeEntry(entry))).toEqual(entry);
+  });
+
+  it('carries the tags and the early-expiry mark, and leaves them out when there are none', () => {
+    const tagged: TierEntry = { ...entry, tags: ['user:1', 'world:2'], expiredEarly: true };
+    expect(decodeEntry(encodeEntry(tagged))).toEqual(tagged);
+    expect(decodeEntry(encodeEntry({ ...entry, tags: [], expiredEarly: false }))).toEqual(entry);
+    expect(JSON.parse(encodeEntry(entry))).not.toHaveProperty('g');
+  });
+
+  it('puts the early-expiry mark first, one byte a script can overwrite', () => {
+    const fresh = encodeEntry(entry);
+    expect(fresh.startsWith('{"x":0,')).toBe(true);
+    const marked = fresh.slice(0, EXPIRED_MARK_OFFSET) + '1' + fresh.slice(EXPIRED_MARK_OFFSET + 1);
+    expect(decodeEntry(marked)).toEqual({ ...entry, expiredEarly: true });
+  });
+
+  it('reads an entry stored before tags and soft expiry: not expired, no tags', () => {
+    const earlier = JSON.stringify({ v: 1, t: 5, ttl: 10, c: 'users', m: {}, d: 'x' });
+    expect(decodeEntry(earlier)).toEqual({
+      data: 'x',
+      timestampMs: 5,
+      ttlSeconds: 10,
+      category: 'users',
+      metadata: {},
+    });
+    // What the expiry script makes of it: the mark put first.
+    expect(decodeEntry(`{"x":1,${earlier.slice(1)}`)).toMatchObject({ expiredEarly: true });
   });
 
   it('keeps data that is null or falsy (a cached null is not a miss)', () => {
@@ -63,6 +96,15 @@ describe('Redis entry codec', () => {
     ['null metadata', stored({ m: null }), 'no valid metadata'],
     ['array metadata', stored({ m: [] }), 'no valid metadata'],
     ['no data', JSON.stringify({ v: 1, t: 1, ttl: 10, c: 'default', m: {} }), 'no data'],
+    ['a string early-expiry mark', stored({ x: 'yes' }), 'no valid early-expiry mark'],
+    ['an early-expiry mark of 2', stored({ x: 2 }), 'no valid early-expiry mark'],
+    ['tags that are not a list', stored({ g: 'user:1' }), 'no valid tags'],
+    ['an empty tag', stored({ g: ['user:1', ''] }), 'no valid tags'],
+    [
+      'too many tags',
+      stored({ g: Array.from({ length: 33 }, (_, i) => `t${i}`) }),
+      'no valid tags',
+    ],
   ])('reads %s as no entry, with the reason logged', (_, raw, reason) => {
     expect(decodeEntry(raw)).toBe(reason);
     expect(BAD_ENTRY('k', reason)).toBe(
@@ -86,6 +128,10 @@ describe('Redis bus messages', () => {
     ['KeyDeleted', 'd'],
     ['CategoryInvalidated', 'ic'],
     ['CategoryCleared', 'cc'],
+    ['KeyExpired', 'e'],
+    ['CategoryExpired', 'ec'],
+    ['TagInvalidated', 'it'],
+    ['TagExpired', 'et'],
   ] as const)('writes %s as the wire code %j, in the format other versions read', (name, code) => {
     expect(encodeBusMessage('A', BusOperation[name], 'k')).toBe(
       `{"v":1,"src":"A","op":"${code}","arg":"k"}`,
@@ -118,12 +164,22 @@ describe('Redis bus messages', () => {
     [
       'an invalidation without key',
       JSON.stringify({ v: 1, src: 'A', op: 'i' }),
-      'no key or category',
+      'no key, category or tag',
     ],
     [
       'an empty category',
       JSON.stringify({ v: 1, src: 'A', op: 'ic', arg: '' }),
-      'no key or category',
+      'no key, category or tag',
+    ],
+    [
+      'a tag invalidation without tag',
+      JSON.stringify({ v: 1, src: 'A', op: 'it' }),
+      'no key, category or tag',
+    ],
+    [
+      'a key expiry with a numeric key',
+      JSON.stringify({ v: 1, src: 'A', op: 'e', arg: 7 }),
+      'no key, category or tag',
     ],
     [
       'a string timestamp',
@@ -154,8 +210,16 @@ describe('Redis bus messages', () => {
 describe('Bus message kinds', () => {
   it('has a row for every operation, saying what its argument names', () => {
     expect(Object.keys(BUS_MESSAGE_KINDS).sort()).toEqual(Object.values(BusOperation).sort());
-    expect(Object.values(BusOperation).filter(isCategoryOperation).sort()).toEqual(['cc', 'ic']);
-    expect(BUS_MESSAGE_KINDS[BusOperation.AllCleared].argument).toBe('none');
+    const naming = (argument: string) =>
+      Object.values(BusOperation)
+        .filter((op) => BUS_MESSAGE_KINDS[op].argument === argument)
+        .sort();
+    expect(naming('key')).toEqual(['d', 'e', 'i', 's']);
+    expect(naming('category')).toEqual(['cc', 'ec', 'ic']);
+    expect(naming('tag')).toEqual(['et', 'it']);
+    expect(naming('none')).toEqual(['c']);
+    expect(Object.values(BusOperation).filter(isKeyOperation).sort()).toEqual(naming('key'));
+    expect(Object.values(BusOperation).filter(isExpiryOperation).sort()).toEqual(['e', 'ec', 'et']);
   });
 
   it('reads the history id the channel carries, first, as the announcing script puts it', () => {

@@ -18,7 +18,7 @@ import { compareStreamIds } from './stream-id.util.js';
  * `position` still there proves that nothing after it is missing.
  *
  * Applying a change again, or out of order, is safe: every change heard from another instance
- * only drops or invalidates L1 entries. Order matters for `position` only.
+ * only drops, invalidates or expires (marks STALE) L1 entries. Order matters for `position` only.
  */
 
 /** What the catch-up reads: the bus history (the store). */

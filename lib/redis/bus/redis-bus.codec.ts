@@ -1,7 +1,8 @@
 /**
  * What instances tell each other on the invalidation channel and in the bus history, and its
- * wire format. Messages carry keys and categories, never values: a receiver drops its in-memory
- * copy and, when it needs the key again, reads the current value from Redis.
+ * wire format. Messages carry keys, categories and tags, never values: a receiver drops (or, for
+ * an expiry, marks STALE) its in-memory copy and, when it needs the key again, reads the current
+ * value from Redis.
  *
  * Invariant: the format is what every deployed version reads and writes (instances of different
  * versions share a channel): JSON `{ v: 1, src, op, arg?, t? }` with the codes of
@@ -9,9 +10,10 @@
  * also carries `id`, its entry's id in the bus history, put first by the script that announced
  * it (readers of an earlier version ignore it). Change anything else only with a new `v`.
  *
- * Adding a kind of message is a row here (a code in `BusOperation`, its argument in
- * `BUS_MESSAGE_KINDS`; the compiler asks for both), the script that applies it in Redis (which
- * announces it with the store's announce step), and its case where the tier applies messages.
+ * Adding a kind of message is a row here (a code in `BusOperation`, its argument and whether it
+ * is an expiry in `BUS_MESSAGE_KINDS`; the compiler asks for both), the script that applies it in
+ * Redis (which announces it with the store's announce step) and its case in the store's `remove`,
+ * and its case where the tier applies messages (the compiler asks for both cases too).
  */
 
 /** The operations a message announces, by name; the values are the codes on the wire. */
@@ -24,29 +26,44 @@ export const BusOperation = {
   CategoryCleared: 'cc',
   /** Everything was cleared. */
   AllCleared: 'c',
+  /** A key was expired early (`expire`): receivers mark their copy STALE, they do not drop it. */
+  KeyExpired: 'e',
+  CategoryExpired: 'ec',
+  TagInvalidated: 'it',
+  TagExpired: 'et',
 } as const;
 
 /** A wire code of {@link BusOperation}. */
 export type BusOperation = (typeof BusOperation)[keyof typeof BusOperation];
 
 /** What the argument of a kind of message names. */
-export type BusArgument = 'key' | 'category' | 'none';
+export type BusArgument = 'key' | 'category' | 'tag' | 'none';
 
-/** Each kind of message, by wire code: what its argument names. */
+/**
+ * Each kind of message, by wire code: what its argument names, and whether it is an expiry (the
+ * entries it reaches turn STALE, they keep their data) rather than a write or a removal.
+ */
 export const BUS_MESSAGE_KINDS: {
-  readonly [op in BusOperation]: { readonly argument: BusArgument };
+  readonly [op in BusOperation]: { readonly argument: BusArgument; readonly expiry: boolean };
 } = {
-  s: { argument: 'key' },
-  i: { argument: 'key' },
-  d: { argument: 'key' },
-  ic: { argument: 'category' },
-  cc: { argument: 'category' },
-  c: { argument: 'none' },
+  s: { argument: 'key', expiry: false },
+  i: { argument: 'key', expiry: false },
+  d: { argument: 'key', expiry: false },
+  ic: { argument: 'category', expiry: false },
+  cc: { argument: 'category', expiry: false },
+  c: { argument: 'none', expiry: false },
+  e: { argument: 'key', expiry: true },
+  ec: { argument: 'category', expiry: true },
+  it: { argument: 'tag', expiry: false },
+  et: { argument: 'tag', expiry: true },
 };
 
-/** Whether `op` names a category (its argument is a category, not a key). */
-export const isCategoryOperation = (op: BusOperation): boolean =>
-  BUS_MESSAGE_KINDS[op].argument === 'category';
+/** Whether `op` reaches one key (its argument is a key), not a category, a tag or everything. */
+export const isKeyOperation = (op: BusOperation): boolean =>
+  BUS_MESSAGE_KINDS[op].argument === 'key';
+
+/** Whether `op` is an expiry: what it reaches turns STALE, not gone. */
+export const isExpiryOperation = (op: BusOperation): boolean => BUS_MESSAGE_KINDS[op].expiry;
 
 export interface BusMessage {
   /** Format version. */
@@ -54,7 +71,7 @@ export interface BusMessage {
   /** Id of the instance that sent it (it ignores its own messages). */
   src: string;
   op: BusOperation;
-  /** The key or the category (as the kind says); none for `AllCleared`. */
+  /** The key, the category or the tag (as the kind says); none for `AllCleared`. */
   arg?: string;
   /** For `KeyWritten`: the written entry's timestamp (ms since the epoch). */
   t?: number;
@@ -103,7 +120,7 @@ export function decodeBusMessage(raw: string): BusMessage | string {
     BUS_MESSAGE_KINDS[message.op].argument !== 'none' &&
     (typeof message.arg !== 'string' || message.arg.length === 0)
   ) {
-    return 'no key or category';
+    return 'no key, category or tag';
   }
   if (message.t !== undefined && (typeof message.t !== 'number' || !Number.isFinite(message.t))) {
     return 'no valid timestamp';

@@ -1,6 +1,6 @@
 import type { TierEntry } from '../../core/cache-tier.interface.js';
 import { decodeHistory, type HistoryEntry } from '../bus/redis-bus-history.codec.js';
-import { BusOperation, encodeBusMessage, isCategoryOperation } from '../bus/redis-bus.codec.js';
+import { BusOperation, encodeBusMessage } from '../bus/redis-bus.codec.js';
 import type { ResolvedRedisTierOptions } from '../redis-tier.options.interface.js';
 import type { RedisCommandTransport } from '../transport/redis-command.transport.js';
 import { RedisCommandError } from '../transport/redis-command.error.js';
@@ -9,6 +9,9 @@ import {
   CLEAR_SCRIPT,
   DELETE_SCRIPT,
   DROP_CATEGORY_SCRIPT,
+  DROP_TAG_SCRIPT,
+  EXPIRE_INDEXED_SCRIPT,
+  EXPIRE_KEY_SCRIPT,
   LAST_IN_HISTORY_SCRIPT,
   PEEK_LOAD_SCRIPT,
   READ_ENTRY_SCRIPT,
@@ -19,8 +22,9 @@ import {
 
 /**
  * The tier's operations as Redis commands, and the key layout they share: `{prefix}e:{key}`
- * entries, `{prefix}x:{category}` category indexes, `{prefix}categories`, `{prefix}l:{key}`
- * leases, `{prefix}bus` the channel, `{prefix}bus-history` the bus history. A plain store: no
+ * entries, `{prefix}x:{category}` category indexes, `{prefix}categories`, `{prefix}t:{tag}` tag
+ * indexes, `{prefix}tags:{key}` an entry's tags, `{prefix}l:{key}` leases, `{prefix}bus` the
+ * channel, `{prefix}bus-history` the bus history. A plain store: no
  * policy (timeouts, breaker, counting are the transport's) and no knowledge of the in-memory
  * cache (that is the tier's).
  *
@@ -31,7 +35,8 @@ import {
 
 /**
  * The operations replayed one by one as a removal: all but the full clear. A write is one too:
- * replayed, it drops the key (Redis may hold an older value the failed write did not replace).
+ * replayed, it drops the key (Redis may hold an older value the failed write did not replace);
+ * so is an expiry, which takes away freshness only.
  */
 export type RemovalOperation = Exclude<BusOperation, typeof BusOperation.AllCleared>;
 
@@ -47,6 +52,8 @@ export class RedisStore {
   private readonly entryPrefix: string;
   private readonly indexPrefix: string;
   private readonly categoriesKey: string;
+  private readonly tagIndexPrefix: string;
+  private readonly entryTagsPrefix: string;
   private readonly leasePrefix: string;
   private readonly instanceId: string;
   /** The history's bounds, as the announce step takes them: entries, and milliseconds. */
@@ -64,6 +71,8 @@ export class RedisStore {
     this.entryPrefix = `${keyPrefix}e:`;
     this.indexPrefix = `${keyPrefix}x:`;
     this.categoriesKey = `${keyPrefix}categories`;
+    this.tagIndexPrefix = `${keyPrefix}t:`;
+    this.entryTagsPrefix = `${keyPrefix}tags:`;
     this.leasePrefix = `${keyPrefix}l:`;
     this.instanceId = options.instanceId;
     this.historyBounds = [options.busHistoryMaxLength, options.busHistoryMaxAge * 1000];
@@ -82,6 +91,7 @@ export class RedisStore {
         this.entryPrefix + key,
         this.indexPrefix + entry.category,
         this.categoriesKey,
+        this.entryTagsPrefix + key,
         this.historyKey,
       ],
       [
@@ -89,26 +99,61 @@ export class RedisStore {
         expiresAtMs(entry),
         key,
         entry.category,
+        this.tagIndexPrefix,
+        ...(entry.tags ?? []),
         ...this.announcement(BusOperation.KeyWritten, key, entry.timestampMs),
       ],
       stored.length,
     );
   }
 
-  /** Drops a key or a category, and announces it as `op` (a background write). */
+  /**
+   * Drops, or expires early, a key, a category or a tag's entries, as `op` says, and announces it
+   * as `op` (a background write). A category or a tag costs the entries it reaches.
+   */
   remove(op: RemovalOperation, arg: string): Promise<unknown> {
-    if (isCategoryOperation(op)) {
-      return this.transport.queueWrite(
-        DROP_CATEGORY_SCRIPT,
-        [this.indexPrefix + arg, this.categoriesKey, this.historyKey],
-        [this.entryPrefix, arg, ...this.announcement(op, arg)],
-      );
+    const announcement = this.announcement(op, arg);
+    switch (op) {
+      case BusOperation.KeyWritten:
+      case BusOperation.KeyInvalidated:
+      case BusOperation.KeyDeleted:
+        return this.transport.queueWrite(
+          DELETE_SCRIPT,
+          [this.entryPrefix + arg, this.entryTagsPrefix + arg, this.historyKey],
+          [this.tagIndexPrefix, arg, ...announcement],
+        );
+      case BusOperation.CategoryInvalidated:
+      case BusOperation.CategoryCleared:
+        return this.transport.queueWrite(
+          DROP_CATEGORY_SCRIPT,
+          [this.indexPrefix + arg, this.categoriesKey, this.historyKey],
+          [this.entryPrefix, arg, this.entryTagsPrefix, this.tagIndexPrefix, ...announcement],
+        );
+      case BusOperation.TagInvalidated:
+        return this.transport.queueWrite(
+          DROP_TAG_SCRIPT,
+          [this.tagIndexPrefix + arg, this.historyKey],
+          [this.entryPrefix, this.entryTagsPrefix, this.tagIndexPrefix, ...announcement],
+        );
+      case BusOperation.KeyExpired:
+        return this.transport.queueWrite(
+          EXPIRE_KEY_SCRIPT,
+          [this.entryPrefix + arg, this.historyKey],
+          announcement,
+        );
+      case BusOperation.CategoryExpired:
+      case BusOperation.TagExpired:
+        return this.transport.queueWrite(
+          EXPIRE_INDEXED_SCRIPT,
+          [
+            (op === BusOperation.TagExpired ? this.tagIndexPrefix : this.indexPrefix) + arg,
+            this.historyKey,
+          ],
+          [this.entryPrefix, ...announcement],
+        );
+      default:
+        return op satisfies never;
     }
-    return this.transport.queueWrite(
-      DELETE_SCRIPT,
-      [this.entryPrefix + arg, this.historyKey],
-      this.announcement(op, arg),
-    );
   }
 
   /** Drops every entry and announces it (a background write). */
@@ -116,7 +161,13 @@ export class RedisStore {
     return this.transport.queueWrite(
       CLEAR_SCRIPT,
       [this.categoriesKey, this.historyKey],
-      [this.entryPrefix, this.indexPrefix, ...this.announcement(BusOperation.AllCleared)],
+      [
+        this.entryPrefix,
+        this.indexPrefix,
+        this.entryTagsPrefix,
+        this.tagIndexPrefix,
+        ...this.announcement(BusOperation.AllCleared),
+      ],
     );
   }
 
