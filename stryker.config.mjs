@@ -8,7 +8,10 @@ const { jest: jestConfig } = JSON.parse(readFileSync(new URL('./package.json', i
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  testRunner: 'jest',
+  // The jest runner, loading for each mutant only the test files that reached it in the dry
+  // run (see stryker/jest-test-files.plugin.mjs): the same tests run, without importing the rest.
+  testRunner: 'jest-test-files',
+  plugins: ['@stryker-mutator/jest-runner', './stryker/jest-test-files.plugin.mjs'],
   // jest runs the ESM build of Nest 12 only in native ESM mode (see the `test` script).
   testRunnerNodeArgs: ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning'],
   jest: {
@@ -25,6 +28,10 @@ export default {
         '<rootDir>/test/redis/',
         '<rootDir>/test/sample/',
       ],
+      // jest's test file runner, starting no more files once one has failed a mutant's run.
+      runner: '<rootDir>/stryker/jest-bail.runner.mjs',
+      // ... in an order that puts the likely killer first.
+      testSequencer: '<rootDir>/stryker/jest-bail.sequencer.mjs',
       globalSetup: undefined,
       collectCoverage: false,
       coverageThreshold: undefined,

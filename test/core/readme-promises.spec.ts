@@ -91,6 +91,23 @@ describe('stored values', () => {
     expect(cache.get('k')!.toDict().data).toEqual({ nested: { a: 1 }, list: [{ b: 2 }], bare });
   });
 
+  it('freezes metadata read before the data, and data read from an entry after its key was rewritten', () => {
+    const { cache } = setup();
+    cache.set('k', { a: { b: 1 } }, { metadata: { source: { id: 1 } } });
+    const first = cache.get<{ a: { b: number } }>('k')!;
+    // Metadata first: its freezing must not wait for the data to be read.
+    expect(Object.isFrozen(first.metadata)).toBe(true);
+    expect(Object.isFrozen(first.metadata['source'])).toBe(true);
+
+    cache.set('other', { c: { d: 1 } });
+    const before = cache.get<{ c: { d: number } }>('other')!;
+    cache.set('other', { c: { d: 2 } }); // `before` now keeps a copy of the value it was read for
+    expect(before.data).toEqual({ c: { d: 1 } });
+    expect(Object.isFrozen(before.data)).toBe(true);
+    expect(Object.isFrozen(before.data.c)).toBe(true);
+    expect(Object.isFrozen(before.metadata)).toBe(true);
+  });
+
   it(`accepts exactly ${MAX_JSON_DEPTH} levels of nesting and refuses one more`, () => {
     const { cache, logger } = setup();
     expect(cache.set('deepest', nestedArrays(MAX_JSON_DEPTH))).toBe(true);
@@ -219,5 +236,36 @@ describe('scheduled cleanup', () => {
     expect(cache.size).toBe(1000 - 256);
     await expect(cleaning).resolves.toBe(1000);
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('memory', () => {
+  /** Bytes held in ArrayBuffers (the typed-array columns of every cache) after `make` runs. */
+  function arrayBufferGrowth(make: () => unknown): { bytes: number; kept: unknown } {
+    const before = process.memoryUsage().arrayBuffers;
+    const kept = make();
+    return { bytes: process.memoryUsage().arrayBuffers - before, kept };
+  }
+
+  // 61 bytes of typed arrays a slot: a cache allocating for maxEntries up front would take
+  // 61 MB here, against a few kilobytes for a few hundred entries.
+  const MAX_ENTRIES = 1_000_000;
+  const BOUND = 8 * 1024 * 1024;
+
+  it('allocates for the entries a cache holds, not for its maxEntries: new, growing, cleared', () => {
+    const fresh = arrayBufferGrowth(
+      () => new CacheManager({ maxEntries: MAX_ENTRIES, cleanupInterval: 0 }),
+    );
+    expect(fresh.bytes).toBeLessThan(BOUND);
+
+    const cache = fresh.kept as CacheManager;
+    const grown = arrayBufferGrowth(() => {
+      for (let i = 0; i < 300; i++) cache.set(`k${i}`, i); // past the first allocation
+    });
+    expect(grown.bytes).toBeLessThan(BOUND);
+    expect(cache.size).toBe(300);
+
+    const cleared = arrayBufferGrowth(() => cache.clear());
+    expect(cleared.bytes).toBeLessThan(BOUND);
   });
 });

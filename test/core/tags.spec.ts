@@ -227,6 +227,18 @@ describe('invalidateTag and expireTag', () => {
     expect(reached).toEqual(['a']);
     expect(cache.hasKey('c')).toBe(true);
   });
+
+  it('leaves an entry rewritten without the tag while the call runs', () => {
+    const { cache } = makeCache();
+    cache.set('a', 1, { tags: ['t'] });
+    cache.set('b', 2, { tags: ['t'] });
+    cache.on('invalidation', ({ key }) => {
+      if (key === 'a') cache.set('b', 3, { tags: ['u'] }); // same key, same slot, no longer 't'
+    });
+    expect(cache.invalidateTag('t')).toBe(2);
+    expect(cache.get('b')?.status).toBe(CacheStatus.FRESH);
+    expect(cache.getData('b')).toBe(3);
+  });
 });
 
 describe('tags in the memory budget', () => {
