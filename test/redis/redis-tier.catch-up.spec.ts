@@ -37,6 +37,22 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
       what: `${count} entries in the bus history`,
     });
 
+  /**
+   * A writes `k`, B reads it into memory (from Redis), then B's bus connection is killed and held
+   * down. `written`: the history's length at the cut.
+   */
+  const bHoldsKThenLosesTheBus = async () => {
+    const a = await start('A');
+    const { instance: b, control } = await startControlled('B');
+    await connected(a, b);
+    a.cache.set('k', 'v1');
+    await waitFor(() => inRedis('k'));
+    await b.cache.wrap('k', async () => 'unused');
+    const written = await h.admin.xlen(history());
+    await control.killAndHold(h.admin);
+    return { a, b, control, written };
+  };
+
   it('applies exactly the changes made meanwhile, and keeps serving the rest from memory without a loader call', async () => {
     const a = await start('A');
     const { instance: b, control } = await startControlled('B');
@@ -95,14 +111,7 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
   });
 
   it('has applied the missed changes when it reports the bus connected again', async () => {
-    const a = await start('A');
-    const { instance: b, control } = await startControlled('B');
-    await connected(a, b);
-    a.cache.set('k', 'v1');
-    await waitFor(() => inRedis('k'));
-    await b.cache.wrap('k', async () => 'unused');
-    const written = await h.admin.xlen(history());
-    await control.killAndHold(h.admin);
+    const { a, b, control, written } = await bHoldsKThenLosesTheBus();
     a.cache.invalidate('k');
     await historyHolds(written + 1);
 
@@ -203,13 +212,7 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
   });
 
   it('clears its memory when Redis lost the history meanwhile', async () => {
-    const a = await start('A');
-    const { instance: b, control } = await startControlled('B');
-    await connected(a, b);
-    a.cache.set('k', 'v1');
-    await waitFor(() => inRedis('k'));
-    await b.cache.wrap('k', async () => 'unused');
-    await control.killAndHold(h.admin);
+    const { a, b, control } = await bHoldsKThenLosesTheBus();
     await h.admin.del(history());
     a.cache.invalidate('k');
     await historyHolds(1);
@@ -222,14 +225,7 @@ describeWithRedis('Redis tier: an instance that lost the bus applies what it mis
   });
 
   it('clears its memory when the history holds an entry that is not a message', async () => {
-    const a = await start('A');
-    const { instance: b, control } = await startControlled('B');
-    await connected(a, b);
-    a.cache.set('k', 'v1');
-    await waitFor(() => inRedis('k'));
-    await b.cache.wrap('k', async () => 'unused');
-    const written = await h.admin.xlen(history());
-    await control.killAndHold(h.admin);
+    const { b, control, written } = await bHoldsKThenLosesTheBus();
     await h.admin.xadd(history(), '*', 'm', 'not a message');
     await historyHolds(written + 1);
 
