@@ -2,9 +2,10 @@
  * The memory budget (`maxBytes`): the estimated size of each held entry and their sum.
  *
  * Invariant: `totalBytes` is the sum of `sizes[slot]` over the held slots, and a free slot's size
- * is 0. The table records a slot's size when it writes the slot and releases it when it frees
- * the slot, so the sum never needs a scan. A cache without `maxBytes` has no budget at all: its
- * writes estimate nothing and its table skips every line here.
+ * is 0; `keySizes[slot]` is the part of a held slot's size that its key takes (measured once, when
+ * the key got the slot). The table records a slot's size when it writes the slot and releases it
+ * when it frees the slot, so the sum never needs a scan. A cache without `maxBytes` has no budget
+ * at all: its writes estimate nothing and its table skips every line here.
  */
 
 import {
@@ -27,7 +28,19 @@ export function entryBytes(
   metadataBytes: number,
   tags: readonly string[],
 ): number {
-  const bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key) + dataBytes + metadataBytes;
+  return bytesBesideKey(dataBytes, metadataBytes, tags) + stringBytes(key);
+}
+
+/**
+ * {@link entryBytes} but the key's string. The budget measures a key once, when the key gets
+ * its slot (a test of its characters costs some 15 ns), and a rewrite of a held key reuses it.
+ */
+export function bytesBesideKey(
+  dataBytes: number,
+  metadataBytes: number,
+  tags: readonly string[],
+): number {
+  const bytes = ENTRY_OVERHEAD_BYTES + dataBytes + metadataBytes;
   return tags.length === 0 ? bytes : bytes + tagsBytes(tags);
 }
 
@@ -50,6 +63,8 @@ export class CacheByteBudget {
   totalBytes = 0;
   /** The estimated bytes of the entry in each slot; 0 for a free slot. */
   private sizes = new Float64Array(INITIAL_SLOTS);
+  /** The bytes of each held slot's key, part of its size. */
+  private keySizes = new Float64Array(INITIAL_SLOTS);
 
   constructor(
     /** The budget: `totalBytes` stays at or below it. */
@@ -63,23 +78,31 @@ export class CacheByteBudget {
     return slot < this.sizes.length ? this.sizes[slot]! : 0;
   }
 
+  /** The bytes of the key of the held `slot`. */
+  keyBytesOf(slot: number): number {
+    return this.keySizes[slot]!;
+  }
+
   /** Whether `bytes` more would pass the budget. */
   exceededBy(bytes: number): boolean {
     return this.totalBytes + bytes > this.maxBytes;
   }
 
-  /** Records that `slot` now holds an entry of `bytes` (replacing what it held). */
-  record(slot: number, bytes: number): void {
+  /**
+   * Records that `slot` now holds an entry of `bytes`, `keyBytes` of them its key's (replacing
+   * what it held).
+   */
+  record(slot: number, bytes: number, keyBytes: number): void {
     let sizes = this.sizes;
     if (slot >= sizes.length) {
       let length = sizes.length * 2;
       while (slot >= length) length *= 2;
-      const grown = new Float64Array(length);
-      grown.set(sizes);
-      this.sizes = sizes = grown;
+      this.sizes = sizes = grown(sizes, length);
+      this.keySizes = grown(this.keySizes, length);
     }
     this.totalBytes += bytes - sizes[slot]!;
     sizes[slot] = bytes;
+    this.keySizes[slot] = keyBytes;
   }
 
   /** Records that `slot` was freed. */
@@ -87,11 +110,20 @@ export class CacheByteBudget {
     if (slot >= this.sizes.length) return;
     this.totalBytes -= this.sizes[slot]!;
     this.sizes[slot] = 0;
+    this.keySizes[slot] = 0;
   }
 
   /** Forgets every size (the table was cleared). */
   reset(): void {
     this.totalBytes = 0;
     this.sizes = new Float64Array(INITIAL_SLOTS);
+    this.keySizes = new Float64Array(INITIAL_SLOTS);
   }
+}
+
+/** `column` with room for `length` slots, keeping its contents. */
+function grown(column: Float64Array, length: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(length);
+  next.set(column);
+  return next;
 }

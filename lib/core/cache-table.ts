@@ -7,6 +7,7 @@ import { CacheStatusIndex } from './cache-status-index.js';
 import { CacheTagIndex } from './cache-tag-index.js';
 import { NO_TAGS } from './cache-tags.util.js';
 import type { JsonObject } from './json.interface.js';
+import { stringBytes } from './json-size.util.js';
 
 /*
  * The table: the entries a cache holds, as the storage engine (CacheSlots), the status index
@@ -48,8 +49,9 @@ export class CacheTable {
    * Puts an entry in the key's slot (replacing what it held; the old entry object keeps a copy)
    * or in a new one, written at `timestampMs`, as of the clock reading `now`, carrying `tags`
    * (a snapshot, see cache-tags.util.ts). With a budget, `bytes` is the entry's estimated size
-   * (at most `maxEntryBytes`, checked by the caller) and least recently used entries are evicted
-   * until it fits. @returns the slot.
+   * but its key's (`bytesBesideKey`; the whole at most `maxEntryBytes`, checked by the caller),
+   * the key is measured if it is new, and least recently used entries are evicted until the
+   * entry fits. @returns the slot.
    */
   insert(
     key: string,
@@ -70,8 +72,9 @@ export class CacheTable {
       if (tags !== NO_TAGS || this.tags.taggedEntries !== 0) this.#retag(slot, tags);
       if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
       if (budget !== undefined) {
-        this.#makeRoom(budget, bytes - budget.sizeOf(slot), slot);
-        budget.record(slot, bytes);
+        const keyBytes = budget.keyBytesOf(slot);
+        this.#makeRoom(budget, bytes + keyBytes - budget.sizeOf(slot), slot);
+        budget.record(slot, bytes + keyBytes, keyBytes);
       }
       if (
         timestampMs === now &&
@@ -87,9 +90,14 @@ export class CacheTable {
       index.remove(slot);
     } else {
       if (slots.size >= this.maxEntries) this.#evict(slots.lru.head);
-      if (budget !== undefined) this.#makeRoom(budget, bytes, NIL);
-      slot = slots.add(key);
-      budget?.record(slot, bytes);
+      if (budget === undefined) {
+        slot = slots.add(key);
+      } else {
+        const keyBytes = stringBytes(key);
+        this.#makeRoom(budget, bytes + keyBytes, NIL);
+        slot = slots.add(key);
+        budget.record(slot, bytes + keyBytes, keyBytes);
+      }
       if (tags !== NO_TAGS) this.#retag(slot, tags);
     }
     slots.write(slot, data, metadata, timestampMs, ttlSeconds, category);

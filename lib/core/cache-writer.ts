@@ -1,4 +1,4 @@
-import { entryBytes } from './cache-byte-budget.js';
+import { bytesBesideKey } from './cache-byte-budget.js';
 import { EMPTY_METADATA, notJsonReason, snapshotMetadata } from './cache-input.util.js';
 import type { CacheOutcomes } from './cache-outcomes.js';
 import { NIL } from './cache-slots.js';
@@ -6,6 +6,7 @@ import type { CacheTable } from './cache-table.js';
 import type { CacheTier } from './cache-tier.interface.js';
 import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
 import type { JsonObject } from './json.interface.js';
+import { maxStringBytes, stringBytes } from './json-size.util.js';
 import { snapshotBytes, snapshotJson, snapshotJsonSized } from './json-snapshot.util.js';
 
 /*
@@ -101,9 +102,11 @@ export class CacheWriter {
         return NOT_JSON(key, 'metadata', notJsonReason(error));
       }
     }
-    const bytes = entryBytes(key, dataBytes, metadataBytesOf(metadataSnapshot), tags);
+    const bytes = bytesBesideKey(dataBytes, metadataBytesOf(metadataSnapshot), tags);
     const maxEntryBytes = this.table.budget!.maxEntryBytes;
-    if (bytes > maxEntryBytes) return TOO_LARGE(key, bytes, maxEntryBytes);
+    if (!fitsEntry(key, bytes, maxEntryBytes)) {
+      return TOO_LARGE(key, bytes + stringBytes(key), maxEntryBytes);
+    }
     const now = this.now();
     const slot = this.table.insert(
       key,
@@ -156,8 +159,8 @@ export class CacheWriter {
         dataSnapshot = snapshotJsonSized(data);
         const dataBytes = snapshotBytes();
         metadataSnapshot = snapshotMetadata(metadata, true);
-        bytes = entryBytes(key, dataBytes, metadataBytesOf(metadataSnapshot), tags);
-        if (bytes > budget.maxEntryBytes) return NIL;
+        bytes = bytesBesideKey(dataBytes, metadataBytesOf(metadataSnapshot), tags);
+        if (!fitsEntry(key, bytes, budget.maxEntryBytes)) return NIL;
       }
     } catch {
       return NIL;
@@ -177,6 +180,15 @@ export class CacheWriter {
     if (expiredEarly) this.table.expire(slot, now);
     return slot;
   }
+}
+
+/**
+ * Whether an entry of `bytesBesideKey` bytes under `key` is at most `maxEntryBytes`. The key's
+ * characters are read only when a two-byte key could make the difference.
+ */
+function fitsEntry(key: string, bytesBesideKey: number, maxEntryBytes: number): boolean {
+  if (bytesBesideKey + maxStringBytes(key.length) <= maxEntryBytes) return true;
+  return bytesBesideKey + stringBytes(key) <= maxEntryBytes;
 }
 
 /** The estimate of a metadata snapshot just taken (sized): none given shares one empty object. */

@@ -72,6 +72,16 @@ export function stringBytes(value: string): number {
   return align8(STRING_HEADER_BYTES + (TWO_BYTE.test(value) ? 2 * length : length));
 }
 
+/**
+ * The most a string of `length` (at least 1) characters can take: two bytes a character. What
+ * {@link stringBytes} gives is at most this, without reading a character.
+ */
+export function maxStringBytes(length: number): number {
+  return length <= UNTESTED_MAX_LENGTH
+    ? SHORT_STRING_BYTES
+    : align8(STRING_HEADER_BYTES + 2 * length);
+}
+
 /** Whether V8 stores `value` in place (a small integer) rather than as a boxed number. */
 export function isSmallInteger(value: number): boolean {
   // -0 passes the first test and is boxed; `1 / -0` is -Infinity. No call: this runs per number.

@@ -140,6 +140,45 @@ describe('a cache with maxBytes', () => {
     expect(cache.getStats().totalSets).toBe(1);
   });
 
+  it('counts a long key by its characters, one or two bytes each, on every rewrite', () => {
+    const cache = budgetCache(1_000_000);
+    const oneByte = 'ascii-key-of-some-length';
+    const twoByte = 'ключ-из-кириллицы-длинный';
+    for (let round = 0; round < 3; round++) {
+      cache.set(oneByte, value(10 * (round + 1)));
+      cache.set(twoByte, value(10 * (round + 1)));
+      expect(cache.getStats().totalBytes).toBe(
+        sizeOf(oneByte, 10 * (round + 1)) + sizeOf(twoByte, 10 * (round + 1)),
+      );
+    }
+    expect(stringBytes(twoByte)).toBeGreaterThan(stringBytes(oneByte));
+    cache.delete(twoByte);
+    cache.set('k', value(10));
+    expect(cache.getStats().totalBytes).toBe(sizeOf(oneByte, 30) + sizeOf('k', 10));
+  });
+
+  it('takes an entry exactly at maxEntryBytes and refuses one byte more, for long keys of either width', () => {
+    for (const key of [
+      'a-one-byte-key-of-40-characters-0123456',
+      'ключ-из-сорока-символов-кириллицей-0123',
+    ]) {
+      const logger = spyLogger();
+      const exact = sizeOf(key, 100);
+      const cache = new CacheManager({
+        maxBytes: exact * 10,
+        maxEntryBytes: exact,
+        cleanupInterval: 0,
+        logger,
+      });
+      expect(cache.set(key, value(100))).toBe(true);
+      expect(cache.getStats().totalBytes).toBe(exact);
+      // Strings grow in 8-byte steps: 8 more characters are over the bound by 8 bytes.
+      expect(cache.set(key, value(108))).toBe(false);
+      expect(logger.warn).toHaveBeenCalledWith(TOO_LARGE(key, sizeOf(key, 108), exact));
+      expect(cache.getData(key)).toEqual(value(100));
+    }
+  });
+
   it('has wrap return a value too large for the budget, uncached', async () => {
     const logger = spyLogger();
     const cache = new CacheManager({ maxBytes: 10_000, cleanupInterval: 0, logger });
