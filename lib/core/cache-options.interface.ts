@@ -30,7 +30,7 @@ export interface CacheManagerOptions {
    * input (`set` returns false with a warning naming its size; `wrap` and `@Cached` return it
    * uncached), so that one huge value cannot flush the whole cache. Needs `maxBytes`, and is at
    * most `maxBytes`.
-   * @default maxBytes / 10
+   * @default maxBytes / 10, rounded down
    */
   maxEntryBytes?: number;
   /**

@@ -17,8 +17,8 @@ export const DEFAULT_CACHE_OPTIONS: ResolvedCacheManagerOptions = Object.freeze(
 });
 
 /**
- * `maxEntryBytes` when only `maxBytes` is given: a tenth of it, so one value can never take more
- * than a tenth of the budget (and evict most of the cache to get in).
+ * `maxEntryBytes` when only `maxBytes` is given: a tenth of it (rounded down to whole bytes), so
+ * one value can never take more than a tenth of the budget (and evict most of the cache to get in).
  */
 export const DEFAULT_MAX_ENTRY_BYTES_FRACTION = 0.1;
 
@@ -183,7 +183,8 @@ function resolveByteBudget(
   return {
     maxBytes,
     maxEntryBytes:
-      (maxEntryBytes as number | undefined) ?? maxBytes * DEFAULT_MAX_ENTRY_BYTES_FRACTION,
+      (maxEntryBytes as number | undefined) ??
+      Math.floor(maxBytes * DEFAULT_MAX_ENTRY_BYTES_FRACTION),
   };
 }
 

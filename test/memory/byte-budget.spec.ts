@@ -37,6 +37,8 @@ describe('maxBytes and maxEntryBytes options', () => {
 
   it('default maxEntryBytes to a tenth of maxBytes', () => {
     expect(budgetCache(1_000_000).maxEntryBytes).toBe(100_000);
+    // Whole bytes: a budget of 64 MiB takes entries of up to 6,710,886 bytes, not 6,710,886.4.
+    expect(budgetCache(64 * 1024 * 1024).maxEntryBytes).toBe(6_710_886);
     expect(budgetCache(1_000_000, 500_000).maxEntryBytes).toBe(500_000);
   });
 
