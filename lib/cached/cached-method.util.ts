@@ -3,6 +3,7 @@ import { filter } from 'rxjs/operators';
 
 import { cacheInternals } from '../core/cache-manager.js';
 import type { CacheEntry } from '../core/cache-entry.js';
+import { timeoutOf } from '../core/cache-load-timeout.error.js';
 import { CacheStatus } from '../core/cache-status.enum.js';
 import { snapshotTags } from '../core/cache-tags.util.js';
 import { errorMessage, errorStack } from '../core/error-text.util.js';
@@ -254,7 +255,10 @@ function runAndCache(
   const { logger } = binding;
   const cache = cacheInternals(binding.cache);
   const serveStale = (error: unknown): unknown => {
-    logger.error(STALE_SERVED_ON_ERROR(key, stale!.getAgeSeconds()), errorStack(error));
+    logger.error(
+      STALE_SERVED_ON_ERROR(key, stale!.getAgeSeconds(), timeoutOf(error)),
+      errorStack(error),
+    );
     return stale!.data;
   };
   const started = performance.now();

@@ -17,3 +17,8 @@ export class CacheLoadTimeoutError extends Error {
     super(LOAD_TIMED_OUT(key, timeoutSeconds));
   }
 }
+
+/** The hardTimeout `error` says a load ran past, or undefined for any other failure. */
+export function timeoutOf(error: unknown): number | undefined {
+  return error instanceof CacheLoadTimeoutError ? error.timeoutSeconds : undefined;
+}

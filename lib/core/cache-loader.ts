@@ -8,7 +8,7 @@ import type { CacheWriter } from './cache-writer.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
 import type { CacheTier, TierEntry } from './cache-tier.interface.js';
-import { CacheLoadTimeoutError } from './cache-load-timeout.error.js';
+import { CacheLoadTimeoutError, timeoutOf } from './cache-load-timeout.error.js';
 import {
   REFRESH_FAILED,
   STALE_SERVED_ON_ERROR,
@@ -106,7 +106,7 @@ export class CacheLoader implements CacheInternals {
       } catch (error) {
         if (options.staleIfError !== true) throw error;
         this.host.logger.error(
-          STALE_SERVED_ON_ERROR(key, entry!.getAgeSeconds()),
+          STALE_SERVED_ON_ERROR(key, entry!.getAgeSeconds(), timeoutOf(error)),
           errorStack(error),
         );
         return entry!.data as T;

@@ -53,8 +53,18 @@ export const CLEANED_UP = (removed: number): string =>
 export const CLEANUP_FAILED =
   'Automatic cache cleanup failed; it will run again at the next interval';
 
-export const STALE_SERVED_ON_ERROR = (key: string, ageSeconds: number): string =>
-  `Loading key '${key}' failed; serving the stale entry (age ${ageSeconds.toFixed(1)}s)`;
+/** @param timeoutSeconds the hardTimeout the load ran past, when that is why it failed. */
+export const STALE_SERVED_ON_ERROR = (
+  key: string,
+  ageSeconds: number,
+  timeoutSeconds?: number,
+): string => {
+  const why =
+    timeoutSeconds === undefined
+      ? 'failed'
+      : `took longer than its hardTimeout (${timeoutSeconds}s)`;
+  return `Loading key '${key}' ${why}; serving the stale entry (age ${ageSeconds.toFixed(1)}s)`;
+};
 
 export const REFRESH_FAILED = (key: string): string =>
   `Background refresh of key '${key}' failed; the stale entry stays`;

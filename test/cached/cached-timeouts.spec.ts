@@ -24,6 +24,11 @@ class Commands {
     return this.run(command);
   }
 
+  @Cached({ ttl: 10, hardTimeout: 1, staleIfError: true })
+  async execOrStale(command: string): Promise<string> {
+    return this.run(command);
+  }
+
   @Cached({ ttl: 10 })
   stream(command: string): Observable<string> {
     return new Observable<string>((subscriber) => {
@@ -58,6 +63,23 @@ describe('@Cached load timeouts', () => {
     await expect(commands.exec('uptime')).resolves.toBe('up 3 days');
     expect(commands.run).toHaveBeenCalledTimes(2);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('hardTimeout with staleIfError: the STALE result, and a log line that says it timed out', async () => {
+    const { app, clock, logger } = await startApp({ providers: [Commands] });
+    const commands = app.get(Commands);
+    commands.run.mockResolvedValueOnce('v1');
+    await commands.execOrStale('df');
+    clock.advanceSeconds(12);
+    jest.useFakeTimers();
+    const call = commands.execOrStale('df');
+    await jest.advanceTimersByTimeAsync(1000);
+    await expect(call).resolves.toBe('v1');
+    expect(logger.error).toHaveBeenCalledWith(
+      `Loading key 'Commands.execOrStale("df")' took longer than its hardTimeout (1s); ` +
+        'serving the stale entry (age 12.0s)',
+      expect.stringContaining('CacheLoadTimeoutError'),
+    );
   });
 
   it('softTimeout: a STALE result is returned while the method goes on, and its result cached', async () => {
