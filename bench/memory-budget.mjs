@@ -18,7 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
-import { resolve } from 'node:path';
+import { cpSync, rmSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE = resolve(ROOT, 'dist/core/index.js');
@@ -122,14 +123,13 @@ function costCase(CacheManager, { capacity, mode, workload }) {
 /**
  * Every implementation of one case in ONE process, in alternating batches: the machine's drift
  * (memory latency moves by 2x within seconds here) hits all of them alike, so the ratio of
- * neighbouring batches is the code's. Each implementation is its own module instance (an import
- * with a query), so no function's type feedback is shared between the modes.
+ * neighbouring batches is the code's. Each implementation loads its own copy of the whole build
+ * (see ownCopy), so no function's type feedback is shared between the modes.
  */
 async function cost({ impls, workload, capacity }) {
   const cases = [];
   for (const [name, core, mode] of impls) {
-    const url = `${pathToFileURL(core).href}?${encodeURIComponent(name)}`;
-    const { CacheManager } = await import(url);
+    const { CacheManager } = await import(pathToFileURL(ownCopy(core, name)).href);
     cases.push({ name, batch: costCase(CacheManager, { capacity, mode, workload }), ns: [] });
   }
   for (const c of cases) for (let w = 0; w < 10; w++) c.batch(); // warm up
@@ -147,6 +147,26 @@ async function cost({ impls, workload, capacity }) {
       { nsPerOp: median(c.ns), vsOff: median(c.ns.map((ns, i) => ns / off.ns[i])) },
     ]),
   );
+}
+
+/**
+ * `core` (a build's `core/index.js`) in a copy of its build of its own, under bench/results/ (so
+ * that its package imports still resolve from this repository). A query on the entry alone
+ * (`index.js?off`) is not enough: the files it imports are the same module instances for every
+ * mode, so a mode without a budget and one with a budget would share (and make polymorphic) the
+ * table's and the writer's type feedback, and only the baseline, a build elsewhere, would not.
+ */
+function ownCopy(core, name) {
+  const build = dirname(dirname(core));
+  const copy = resolve(
+    ROOT,
+    'bench/results/module-copies',
+    `${process.pid}-${name.replace(/\W+/g, '-')}`,
+  );
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(build, copy, { recursive: true });
+  process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
+  return resolve(copy, relative(build, core));
 }
 
 const silent = { debug() {}, log() {}, warn() {}, error() {} };

@@ -71,11 +71,7 @@ export class CacheTable {
       // Nothing to do (two comparisons) in a cache that uses no tags.
       if (tags !== NO_TAGS || this.tags.taggedEntries !== 0) this.#retag(slot, tags);
       if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-      if (budget !== undefined) {
-        const keyBytes = budget.keyBytesOf(slot);
-        this.#makeRoom(budget, bytes + keyBytes - budget.sizeOf(slot), slot);
-        budget.record(slot, bytes + keyBytes, keyBytes);
-      }
+      if (budget !== undefined) this.#resize(budget, slot, bytes);
       if (
         timestampMs === now &&
         slots.ttlSeconds[slot] === ttlSeconds &&
@@ -90,18 +86,32 @@ export class CacheTable {
       index.remove(slot);
     } else {
       if (slots.size >= this.maxEntries) this.#evict(slots.lru.head);
-      if (budget === undefined) {
-        slot = slots.add(key);
-      } else {
-        const keyBytes = stringBytes(key);
-        this.#makeRoom(budget, bytes + keyBytes, NIL);
-        slot = slots.add(key);
-        budget.record(slot, bytes + keyBytes, keyBytes);
-      }
+      slot = budget === undefined ? slots.add(key) : this.#addWithin(budget, key, bytes);
       if (tags !== NO_TAGS) this.#retag(slot, tags);
     }
     slots.write(slot, data, metadata, timestampMs, ttlSeconds, category);
     index.add(slot, now);
+    return slot;
+  }
+
+  /*
+   * The budget's part of insert, out of line: kept in insert, it made insert too large for V8 to
+   * inline the LRU steps into it (a cost to every cache, with a budget or not).
+   */
+
+  /** Rewrites the size of the held `slot` (`bytes` beside its key), evicting others to fit. */
+  #resize(budget: CacheByteBudget, slot: number, bytes: number): void {
+    const keyBytes = budget.keyBytesOf(slot);
+    this.#makeRoom(budget, bytes + keyBytes - budget.sizeOf(slot), slot);
+    budget.record(slot, bytes + keyBytes, keyBytes);
+  }
+
+  /** A slot for the new `key`, once least recently used entries made room for it. */
+  #addWithin(budget: CacheByteBudget, key: string, bytes: number): number {
+    const keyBytes = stringBytes(key);
+    this.#makeRoom(budget, bytes + keyBytes, NIL);
+    const slot = this.slots.add(key);
+    budget.record(slot, bytes + keyBytes, keyBytes);
     return slot;
   }
 
