@@ -8,6 +8,23 @@ import {
 import { CommandRunner } from './command.runner';
 import { CommandsService } from './commands.service';
 
+/** Fakes setTimeout and clearTimeout only: the cache's own clock and Nest's timers stay real. */
+function fakeTimeoutsOnly(): void {
+  jest.useFakeTimers({
+    doNotFake: [
+      'Date',
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+    ],
+  });
+}
+
 /** The memory budget of the cache under test, and the largest entry it takes. */
 const MAX_BYTES = 1024 * 1024;
 const MAX_ENTRY_BYTES = 256 * 1024;
@@ -90,19 +107,7 @@ describe('the limits of CacheManagerModule.forRoot({ maxBytes, maxEntryBytes })'
   });
 
   it('rejects a wrap past its hardTimeout with CacheLoadTimeoutError, and frees the key at once', async () => {
-    jest.useFakeTimers({
-      doNotFake: [
-        'Date',
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-      ],
-    });
+    fakeTimeoutsOnly();
     const hung = cache.wrap('players', never, { hardTimeout: 0.05 });
     const rejected = hung.catch((error: unknown) => error);
 
@@ -119,19 +124,7 @@ describe('the limits of CacheManagerModule.forRoot({ maxBytes, maxEntryBytes })'
   });
 
   it('answers a STALE entry after its softTimeout, and caches the load when it comes', async () => {
-    jest.useFakeTimers({
-      doNotFake: [
-        'Date',
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-      ],
-    });
+    fakeTimeoutsOnly();
     cache.set('rates', { eur: 1 }, { ttl: 10 });
     now += 15_000; // past the TTL, within twice it: STALE
     expect(cache.get('rates', { includeStale: true })?.status).toBe('stale');
