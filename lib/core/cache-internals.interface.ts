@@ -36,7 +36,7 @@ export interface CacheInternals {
     stale?: CacheEntry<unknown>,
   ): Promise<T>;
   /** Caches a loaded value unless `unless` says no or it is not JSON; never throws for it. */
-  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean;
+  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): void;
   /** Counts one loader call and its duration in the statistics. */
   recordLoad(durationMs: number, failed: boolean): void;
 

@@ -252,10 +252,10 @@ export class CacheLoader implements CacheInternals {
 
   /**
    * Caches a loaded value unless `unless` says no, it is not JSON or its tags (from a function of
-   * the value) are not valid; never throws for the value. @returns whether it was cached.
+   * the value) are not valid (then warns, or tells `onUncacheable`); never throws for the value.
    */
-  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): boolean {
-    if (options.unless !== undefined && options.unless(value)) return false;
+  cacheLoaded<T>(key: string, value: T, options: WrapOptions<T>): void {
+    if (options.unless !== undefined && options.unless(value)) return;
     let failure: string | undefined;
     let tags = NO_TAGS;
     // An array is a snapshot already (`readWrapOptions`, or the decorator): handed back as is.
@@ -282,10 +282,9 @@ export class CacheLoader implements CacheInternals {
       options.metadata,
       tags,
     );
-    if (failure === undefined) return true;
+    if (failure === undefined) return;
     if (options.onUncacheable !== undefined) options.onUncacheable(failure);
     else this.host.logger.warn(failure);
-    return false;
   }
 
   /** Counts one load (a loader call) and its duration. */
@@ -321,7 +320,7 @@ export class CacheLoader implements CacheInternals {
    * is already EXPIRED.
    */
   restore(key: string, stored: TierEntry): CacheEntry<unknown> | undefined {
-    if (typeof key !== 'string' || key.length === 0) return undefined;
+    // The key is the writer's to check, as for every write.
     const { timestampMs, ttlSeconds, category } = stored;
     if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return undefined;
     if (!isValidTtl(ttlSeconds) || !isValidCategory(category)) return undefined;

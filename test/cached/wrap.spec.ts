@@ -34,6 +34,26 @@ describe('CacheManager.wrap', () => {
     expect(entry.metadata).toEqual({ command: 'users' });
   });
 
+  it('caches a loaded value with the default TTL and category when the options name none', async () => {
+    const { cache } = setup(45);
+    await cache.wrap('plain', async () => 'v');
+    expect(cache.get('plain')).toMatchObject({ ttlSeconds: 45, category: 'default' });
+  });
+
+  it('counts the time a load took, from its start to its end', async () => {
+    jest.useFakeTimers(); // performance.now() included
+    try {
+      const { cache } = setup();
+      await jest.advanceTimersByTimeAsync(1000); // the load starts at 1,000 ms, not at 0
+      const loading = cache.wrap('slow', () => new Promise((ok) => setTimeout(() => ok(1), 250)));
+      await jest.advanceTimersByTimeAsync(250);
+      await loading;
+      expect(cache.getStats()).toMatchObject({ totalLoads: 1, averageLoadTimeMs: 250 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('accepts a sync loader', async () => {
     const { cache } = setup();
     expect(await cache.wrap('k', () => 5)).toBe(5);
