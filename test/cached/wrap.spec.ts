@@ -54,6 +54,14 @@ describe('CacheManager.wrap', () => {
     }
   });
 
+  it('counts a STALE entry it does not serve as a miss, not as a stale hit', async () => {
+    const { cache, clock } = setup(10);
+    cache.set('k', 'old');
+    clock.advanceSeconds(15);
+    await expect(cache.wrap('k', async () => 'new')).resolves.toBe('new');
+    expect(cache.getStats()).toMatchObject({ totalMisses: 1, staleHits: 0, totalHits: 0 });
+  });
+
   it('accepts a sync loader', async () => {
     const { cache } = setup();
     expect(await cache.wrap('k', () => 5)).toBe(5);

@@ -124,6 +124,28 @@ describe('hardTimeout', () => {
     await expect(patient).resolves.toBe('v');
   });
 
+  it('an abandoned load that ends later leaves the load after it in charge of the key', async () => {
+    const { cache } = setup();
+    const first = deferred<string>();
+    const second = deferred<string>();
+    const loader = jest
+      .fn<() => Promise<string>>()
+      .mockReturnValueOnce(first.promise)
+      .mockReturnValueOnce(second.promise);
+    const abandoned = cache.wrap('k', loader, { hardTimeout: 1 });
+    void abandoned.catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(1000);
+    const next = cache.wrap('k', loader); // the key is free: a load of its own
+    first.resolve('late'); // the abandoned load ends while the next one runs
+    await flushPromises();
+    const joining = cache.wrap('k', loader); // joins the running load, starts none
+    second.resolve('fresh');
+    await expect(next).resolves.toBe('fresh');
+    await expect(joining).resolves.toBe('fresh');
+    expect(loader).toHaveBeenCalledTimes(2);
+    expect(cache.getData('k')).toBe('fresh');
+  });
+
   it('with staleIfError, returns the STALE entry instead, and logs why', async () => {
     const { cache, logger } = withStale();
     const call = cache.wrap('k', never, { hardTimeout: 1, staleIfError: true });

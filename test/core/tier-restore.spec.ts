@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 
 import { CacheManager, CacheStatus } from '../../lib/index.js';
 import type { TierEntry } from '../../lib/core/cache-tier.interface.js';
@@ -78,5 +78,41 @@ describe('an entry restored from the second tier', () => {
     await expect(cache.wrap('k', async () => 'ours')).resolves.toBe('ours');
     expect(cache.getData('k')).toBe('ours');
     expect(cache.getStats().totalLoads).toBe(1);
+  });
+
+  it('is what wrap returns when the tier says another instance loaded the key meanwhile', async () => {
+    const clock = new TestClock();
+    const cache = new CacheManager({ cleanupInterval: 0, clock: clock.read, logger: silentLogger });
+    const theirs = {
+      data: 'theirs',
+      timestampMs: cache.now(),
+      ttlSeconds: 60,
+      category: 'default',
+    };
+    const loader = jest.fn(async () => 'ours');
+    cacheInternals(cache).attachTier(
+      fakeTier({ runExclusive: async () => ({ entry: theirs as TierEntry }) }),
+    );
+    await expect(cache.wrap('k', loader)).resolves.toBe('theirs');
+    expect(loader).not.toHaveBeenCalled();
+    expect(cache.getData('k')).toBe('theirs');
+  });
+});
+
+describe("a load run under the second tier's lease", () => {
+  it('runs the loader through runExclusive, and caches what it returns', async () => {
+    const cache = new CacheManager({ cleanupInterval: 0, logger: silentLogger });
+    const leased: string[] = [];
+    cacheInternals(cache).attachTier(
+      fakeTier({
+        runExclusive: async <T>(key: string, load: () => Promise<T>) => {
+          leased.push(key);
+          return { value: await load() };
+        },
+      }),
+    );
+    await expect(cache.wrap('k', async () => 'loaded')).resolves.toBe('loaded');
+    expect(leased).toEqual(['k']);
+    expect(cache.getData('k')).toBe('loaded');
   });
 });
