@@ -9,6 +9,7 @@ import {
   type CacheEventMap,
   type CacheEventName,
 } from '../../lib/index.js';
+import { EVICTED } from '../../lib/core/cache.messages.js';
 import { TestClock } from '../support/test-clock.js';
 import { spyLogger } from '../support/test-loggers.js';
 
@@ -223,6 +224,54 @@ describe('cache events', () => {
       expect(sets).toEqual([{ key: 'k', category: 'temp_data', ttlSeconds: 300 }]);
     } finally {
       await moduleRef.close();
+    }
+  });
+});
+
+describe('listeners and debug lines, apart', () => {
+  it('removing one listener keeps the others, and removing twice is harmless', () => {
+    const { cache, logger } = makeCache();
+    cache.set('k', 1);
+    const first: string[] = [];
+    const second: string[] = [];
+    const offFirst = cache.on('hit', ({ key }) => first.push(key));
+    cache.on('hit', ({ key }) => second.push(key));
+    offFirst();
+    offFirst();
+    cache.get('k');
+    expect(first).toEqual([]);
+    expect(second).toEqual(['k']);
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('removing the last listener leaves an event that nothing hears and nothing breaks', () => {
+    const { cache, logger } = makeCache();
+    const heard: string[] = [];
+    const off = cache.on('set', ({ key }) => heard.push(key));
+    off();
+    off();
+    cache.set('k', 1);
+    expect(heard).toEqual([]);
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('a hit heard by a listener writes no debug line unless debug is on', () => {
+    const { cache, logger } = makeCache();
+    cache.on('hit', () => undefined);
+    cache.set('k', 1);
+    cache.get('k');
+    expect(logger.debug).not.toHaveBeenCalled();
+  });
+
+  it('an eviction writes its debug line with debug on, and none with it off', () => {
+    for (const debug of [true, false]) {
+      const logger = spyLogger();
+      const cache = new CacheManager({ maxEntries: 1, cleanupInterval: 0, logger, debug });
+      cache.set('a', 1);
+      cache.set('b', 2);
+      const evictionLines = logger.debug.mock.calls.filter(([line]) => line === EVICTED('a', 1));
+      expect(evictionLines).toHaveLength(debug ? 1 : 0);
+      if (!debug) expect(logger.debug).not.toHaveBeenCalled();
     }
   });
 });
