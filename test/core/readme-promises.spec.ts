@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 
 import { CacheManager, CacheStatus, MAX_JSON_DEPTH } from '../../lib/index.js';
-import { NOT_JSON } from '../../lib/core/cache.messages.js';
+import { CLEANED_UP, NOT_JSON } from '../../lib/core/cache.messages.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import type { CacheTier } from '../../lib/core/cache-tier.interface.js';
 import { TestClock } from '../support/test-clock.js';
@@ -237,6 +237,30 @@ describe('scheduled cleanup', () => {
     await expect(cleaning).resolves.toBe(1000);
     expect(cache.size).toBe(0);
   });
+
+  it('cleanupInSlices removes everything in one slice while its time is not over', async () => {
+    const { cache, clock } = setup();
+    for (let i = 0; i < 1000; i++) cache.set(`k${i}`, i);
+    clock.advanceSeconds(25);
+    // The time never passes: the first slice, run synchronously, never has to stop.
+    jest.spyOn(performance, 'now').mockReturnValue(1000);
+    const cleaning = cache.cleanupInSlices();
+    expect(cache.size).toBe(0);
+    await expect(cleaning).resolves.toBe(1000);
+  });
+
+  it.each(['cleanup', 'cleanupInSlices'] as const)(
+    '%s logs one line of what it removed, and nothing when it removed nothing',
+    async (method) => {
+      const { cache, clock, logger } = setup();
+      await cache[method]();
+      expect(logger.log).not.toHaveBeenCalled();
+      for (let i = 0; i < 3; i++) cache.set(`k${i}`, i);
+      clock.advanceSeconds(25);
+      await cache[method]();
+      expect(logger.log.mock.calls).toEqual([[CLEANED_UP(3)]]);
+    },
+  );
 });
 
 describe('memory', () => {
