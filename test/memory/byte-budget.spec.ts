@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { CacheManager } from '../../lib/index.js';
 import { entryBytes } from '../../lib/core/cache-byte-budget.js';
-import { INVALID_OPTION, TOO_LARGE } from '../../lib/core/cache.messages.js';
+import { INVALID_OPTION, NOT_JSON, TOO_LARGE } from '../../lib/core/cache.messages.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import { objectBytes, stringBytes } from '../../lib/core/json-size.util.js';
 import { TestClock } from '../support/test-clock.js';
@@ -179,6 +179,27 @@ describe('a cache with maxBytes', () => {
       expect(logger.warn).toHaveBeenCalledWith(TOO_LARGE(key, sizeOf(key, 108), exact));
       expect(cache.getData(key)).toEqual(value(100));
     }
+  });
+
+  it('refuses data or metadata that is not JSON, as a cache without a budget does', () => {
+    const logger = spyLogger();
+    const cache = new CacheManager({ maxBytes: 10_000, cleanupInterval: 0, logger });
+    expect(cache.set('k', { when: new Date(0) })).toBe(false);
+    expect(cache.set('k', 1, { metadata: { f: () => 1 } as never })).toBe(false);
+    expect(logger.warn.mock.calls).toEqual([
+      [NOT_JSON('k', 'data', '$.when is a Date')],
+      [NOT_JSON('k', 'metadata', '$.f is a function')],
+    ]);
+    expect(cache.size).toBe(0);
+    expect(cache.getStats().totalBytes).toBe(0);
+  });
+
+  it('refuses to restore an entry from a second tier whose data is not JSON', () => {
+    const cache = budgetCache(10_000);
+    const stored = { timestampMs: cache.now(), ttlSeconds: 60, category: 'default', metadata: {} };
+    const restored = cacheInternals(cache).restore('k', { ...stored, data: { n: 1n } as never });
+    expect(restored).toBeUndefined();
+    expect(cache.getStats().totalBytes).toBe(0);
   });
 
   it('has wrap return a value too large for the budget, uncached', async () => {
