@@ -239,6 +239,19 @@ describe('invalidateTag and expireTag', () => {
     expect(cache.get('b')?.status).toBe(CacheStatus.FRESH);
     expect(cache.getData('b')).toBe(3);
   });
+
+  it('leaves alone an entry rewritten without the tag after every other carrier of it went', () => {
+    const { cache } = makeCache();
+    cache.set('a', 1, { tags: ['t'] });
+    cache.set('b', 2, { tags: ['t'] });
+    cache.on('invalidation', ({ key }) => {
+      if (key !== 'a') return;
+      cache.delete('a'); // the tag's last other carrier: the tag is carried by nothing now...
+      cache.set('b', 3, { tags: ['u'] }); // ...once b, still held, no longer carries it
+    });
+    expect(cache.invalidateTag('t')).toBe(2);
+    expect(cache.get('b')?.status).toBe(CacheStatus.FRESH);
+  });
 });
 
 describe('tags in the memory budget', () => {
