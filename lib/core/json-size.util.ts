@@ -82,12 +82,6 @@ export function maxStringBytes(length: number): number {
     : align8(STRING_HEADER_BYTES + 2 * length);
 }
 
-/** Whether V8 stores `value` in place (a small integer) rather than as a boxed number. */
-export function isSmallInteger(value: number): boolean {
-  // -0 passes the first test and is boxed; `1 / -0` is -Infinity. No call: this runs per number.
-  return (value | 0) === value && (value !== 0 || 1 / value > 0);
-}
-
 /** A plain object holding `count` properties (their values are counted on their own). */
 export function objectBytes(count: number): number {
   if (count <= IN_OBJECT_SLOTS) return OBJECT_HEADER_BYTES + IN_OBJECT_SLOTS * TAGGED_BYTES;

@@ -199,7 +199,7 @@ function sizedCopy(value: unknown, depth: number, ancestors: object[] | undefine
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (value - value !== 0) throw new NotJsonError(`is ${value}`);
-    // isSmallInteger, inline for the same reason.
+    // A small integer, kept in place by V8 (-0 is boxed: `1 / -0` is -Infinity).
     if ((value | 0) !== value || (value === 0 && 1 / value < 0)) {
       tally.bytes += HEAP_NUMBER_BYTES;
       tally.boxed++;

@@ -250,6 +250,24 @@ describe('scheduled cleanup', () => {
   });
 
   it.each(['cleanup', 'cleanupInSlices'] as const)(
+    '%s keeps an entry invalidated and then written again, and one deleted meanwhile stays gone',
+    async (method) => {
+      const { cache } = setup();
+      cache.set('rewritten', 1);
+      cache.set('deleted', 2);
+      cache.set('other', 3);
+      cache.invalidate('rewritten');
+      cache.invalidate('deleted');
+      cache.set('rewritten', 10); // FRESH again, in the same slot, which still waits in the queue
+      cache.delete('deleted'); // its slot is free, still in the queue
+      expect(await cache[method]()).toBe(0);
+      expect(cache.getData('rewritten')).toBe(10);
+      expect(cache.getData('other')).toBe(3);
+      expect(cache.size).toBe(2);
+    },
+  );
+
+  it.each(['cleanup', 'cleanupInSlices'] as const)(
     '%s logs one line of what it removed, and nothing when it removed nothing',
     async (method) => {
       const { cache, clock, logger } = setup();

@@ -42,6 +42,7 @@ describe('the size estimate of a JSON value (the model of docs/memory-budget.md)
     // The documented bound: a two-byte string of 5 to 8 characters takes 32, counted 8 short.
     expect(stringBytes('abcdefgh')).toBe(STRING_HEADER_BYTES + 8);
     expect(stringBytes('日本語の文字列')).toBe(STRING_HEADER_BYTES + 8);
+    expect(stringBytes('日本語の文字列で')).toBe(STRING_HEADER_BYTES + 8); // 8: still unread
     expect(stringBytes('abcdefghi')).toBe(STRING_HEADER_BYTES + 16);
   });
 
@@ -71,8 +72,14 @@ describe('the size estimate of a JSON value (the model of docs/memory-budget.md)
   it('counts an object by its header and property slots, growing past the in-object ones', () => {
     expect(objectBytes(0)).toBe(OBJECT_HEADER_BYTES + IN_OBJECT_SLOTS * TAGGED_BYTES);
     expect(objectBytes(5)).toBe(objectBytes(4) + BACKING_ARRAY_HEADER_BYTES + 3 * TAGGED_BYTES);
-    expect(objectBytes(200)).toBeGreaterThan(objectBytes(128));
+    // Past 128 keys, a dictionary: 6 slots an entry (key, value, details; at most half full).
+    const dictionary = (count: number) =>
+      OBJECT_HEADER_BYTES + BACKING_ARRAY_HEADER_BYTES + 6 * TAGGED_BYTES * count;
+    expect(objectBytes(128)).toBeLessThan(dictionary(128));
+    expect(objectBytes(129)).toBe(dictionary(129));
+    expect(objectBytes(200)).toBe(dictionary(200));
     expect(arrayBytes(0)).toBe(ARRAY_HEADER_BYTES);
+    expect(arrayBytes(3)).toBe(ARRAY_HEADER_BYTES + BACKING_ARRAY_HEADER_BYTES + 3 * TAGGED_BYTES);
   });
 
   it('adds nested values, strings and keys of every level', () => {
