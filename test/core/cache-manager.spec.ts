@@ -11,6 +11,7 @@ import {
   INVALID_KEY,
   INVALID_SET_OPTIONS,
   INVALID_TTL,
+  NOT_JSON,
 } from '../../lib/core/cache.messages.js';
 import { TestClock } from '../support/test-clock.js';
 import { spyLogger } from '../support/test-loggers.js';
@@ -797,5 +798,61 @@ describe('CacheManager: logging', () => {
     cache.set('', 1);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('[CacheManager] Not cached'));
     warn.mockRestore();
+  });
+});
+
+describe('why a write was refused, in its own words', () => {
+  it('says metadata must be a plain object when it is not one', () => {
+    const { cache, logger } = makeCache();
+    expect(cache.set('k', 1, { metadata: ['a'] as never })).toBe(false);
+    expect(logger.warn).toHaveBeenCalledWith(
+      NOT_JSON('k', 'metadata', '$ metadata must be a plain object'),
+    );
+  });
+
+  it('says what reading the value threw when it could not even be looked at', () => {
+    const { cache, logger } = makeCache();
+    const unreadable = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('no prototype for you');
+        },
+      },
+    );
+    expect(cache.set('k', unreadable)).toBe(false);
+    expect(logger.warn).toHaveBeenCalledWith(
+      NOT_JSON('k', 'data', 'reading it threw: no prototype for you'),
+    );
+  });
+
+  it('keeps what reading the options threw as the cause of the RangeError', () => {
+    const { cache } = makeCache();
+    const thrown = new Error('options trap');
+    const options = new Proxy(
+      {},
+      {
+        get() {
+          throw thrown;
+        },
+      },
+    );
+    let caught: unknown;
+    try {
+      cache.set('k', 1, options);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(RangeError);
+    expect((caught as RangeError).cause).toBe(thrown);
+  });
+
+  it('refuses wrap options that are not an object, a number among them, before loading', async () => {
+    const { cache } = makeCache();
+    const loader = jest.fn(async () => 1);
+    for (const options of [5, 'ttl', true]) {
+      await expect(cache.wrap('k', loader, options as never)).rejects.toThrow(RangeError);
+    }
+    expect(loader).not.toHaveBeenCalled();
   });
 });
