@@ -17,23 +17,12 @@ import {
 } from './json-size.util.js';
 
 /**
- * The estimated bytes of an entry: its key, its data and metadata (estimated by the snapshot
- * walk), its tags and the cache's own columns. The category is not counted: categories are a few
- * strings shared by many entries. An entry without tags costs nothing for them: the tags column
- * is written only for tagged entries.
- */
-export function entryBytes(
-  key: string,
-  dataBytes: number,
-  metadataBytes: number,
-  tags: readonly string[],
-): number {
-  return bytesBesideKey(dataBytes, metadataBytes, tags) + stringBytes(key);
-}
-
-/**
- * {@link entryBytes} but the key's string. The budget measures a key once, when the key gets
- * its slot (a test of its characters costs some 15 ns), and a rewrite of a held key reuses it.
+ * The estimated bytes of an entry but its key's string: its data and metadata (estimated by the
+ * snapshot walk), its tags and the cache's own columns; the entry's size is this plus
+ * `stringBytes(key)`, which the budget measures once, when the key gets its slot (a test of its
+ * characters costs some 15 ns), and reuses on every rewrite of the key. The category is not
+ * counted: categories are a few strings shared by many entries. An entry without tags costs
+ * nothing for them: the tags column is written only for tagged entries.
  */
 export function bytesBesideKey(
   dataBytes: number,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { CacheManager } from '../../lib/index.js';
-import { entryBytes } from '../../lib/core/cache-byte-budget.js';
+import { bytesBesideKey } from '../../lib/core/cache-byte-budget.js';
 import { INVALID_OPTION, NOT_JSON, TOO_LARGE } from '../../lib/core/cache.messages.js';
 import { cacheInternals } from '../../lib/core/cache-manager.js';
 import { objectBytes, stringBytes } from '../../lib/core/json-size.util.js';
@@ -10,7 +10,7 @@ import { silentLogger, spyLogger } from '../support/test-loggers.js';
 
 /** The estimate of `{ s: 'x' * length }` under `key`, with no metadata. */
 const sizeOf = (key: string, length: number): number =>
-  entryBytes(key, objectBytes(1) + stringBytes('x'.repeat(length)), 0, []);
+  bytesBesideKey(objectBytes(1) + stringBytes('x'.repeat(length)), 0, []) + stringBytes(key);
 
 const value = (length: number) => ({ s: 'x'.repeat(length) });
 
