@@ -8,6 +8,7 @@ import {
 } from '../../lib/index.js';
 import { INVALID_OPTION } from '../../lib/core/cache.messages.js';
 import { MAX_ENTRIES_LIMIT } from '../../lib/core/cache-options.util.js';
+import { MAX_TIMEOUT_SECONDS } from '../../lib/core/cache-status.util.js';
 
 describe('CacheManager options', () => {
   it("uses the seed's defaults", () => {
@@ -66,6 +67,12 @@ describe('CacheManager options', () => {
       'a finite number of seconds, 0 or more (0 turns automatic cleanup off)',
     ],
     ['cleanupInterval', 10_000_000, 'at most 2147483 seconds (a timer limit)'],
+    // One millisecond past the longest timer Node sets (2 ** 31 - 1 ms).
+    ['cleanupInterval', 2147483.648, 'at most 2147483 seconds (a timer limit)'],
+    // Text that is no number gets no hint to convert it: blank, or words.
+    ['maxEntries', '  ', `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
+    ['maxEntries', '', `a whole number from 1 to ${MAX_ENTRIES_LIMIT}`],
+    ['softTimeout', -1, `a finite number of seconds from 0 (off) to ${MAX_TIMEOUT_SECONDS}`],
     ['clock', 'now', 'a function returning milliseconds'],
     ['debug', 'yes', 'a boolean'],
     ['logger', { warn() {} }, 'an object with debug, log, warn and error methods'],
@@ -75,9 +82,45 @@ describe('CacheManager options', () => {
     );
   });
 
+  it('accepts the longest cleanupInterval a timer can wait', () => {
+    const cache = new CacheManager({ cleanupInterval: 2147483.647 });
+    expect(cache.cleanupInterval).toBe(2147483.647);
+    cache.shutdown();
+  });
+
   it('rejects options that are not an object', () => {
-    expect(() => new CacheManager(42 as never)).toThrow(RangeError);
-    expect(() => new CacheManager(null as never)).toThrow(/"options"/);
+    expect(() => new CacheManager(42 as never)).toThrow(
+      new RangeError(INVALID_OPTION('options', 'an object', 42)),
+    );
+    expect(() => new CacheManager(null as never)).toThrow(
+      new RangeError(INVALID_OPTION('options', 'an object', null)),
+    );
+  });
+
+  it('rejects options that throw when read, keeping the error as the cause', () => {
+    const failure = new Error('vault sealed');
+    const options = {
+      get defaultTtl(): number {
+        throw failure;
+      },
+    };
+    let thrown: unknown;
+    try {
+      new CacheManager(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toEqual(
+      new RangeError(INVALID_OPTION('options', 'an object whose properties can be read', options)),
+    );
+    expect((thrown as Error).cause).toBe(failure);
+  });
+
+  it('takes as logger any object with the four methods, and nothing else', () => {
+    const methods = { debug() {}, log() {}, warn() {}, error() {} };
+    const logger = Object.assign(() => undefined, methods);
+    expect(() => new CacheManager({ cleanupInterval: 0, logger })).toThrow(RangeError);
+    expect(() => new CacheManager({ cleanupInterval: 0, logger: methods })).not.toThrow();
   });
 });
 
