@@ -1,10 +1,11 @@
 /*
  * The memory budget (`maxBytes`): the estimated size of each held entry and their sum.
  *
- * Invariant: `totalBytes` is the sum of `sizes[slot]` over the held slots, and a free slot's size
- * is 0; `keySizes[slot]` is the part of a held slot's size that its key takes (measured once, when
- * the key got the slot). The table records a slot's size when it writes the slot and releases it
- * when it frees the slot, so the sum never needs a scan. A cache without `maxBytes` has no budget
+ * Invariant: `totalBytes` is the sum, over the slots charged, of `besideKey[slot]` (the entry's
+ * estimate but its key's) and `keySizes[slot]` (its key's, measured once, the first time the
+ * slot is charged after it got its key); both are 0 in a free slot. The table charges a slot
+ * right after each write to it and releases it when it frees the slot, so the sum never needs a
+ * scan. A cache without `maxBytes` has no budget
  * at all: its writes estimate nothing and its table skips every line here.
  */
 
@@ -44,15 +45,15 @@ function tagsBytes(tags: readonly string[]): number {
   return bytes;
 }
 
-/** Slots of the size column a new budget starts with; it doubles as the table grows. */
+/** Slots of the size columns a new budget starts with; they double as the table grows. */
 const INITIAL_SLOTS = 256;
 
 export class CacheByteBudget {
   /** The estimated bytes of every entry held. */
   totalBytes = 0;
-  /** The estimated bytes of the entry in each slot; 0 for a free slot. */
-  private sizes = new Float64Array(INITIAL_SLOTS);
-  /** The bytes of each held slot's key, part of its size. */
+  /** The estimated bytes of the entry in each held slot, but its key's. */
+  private besideKey = new Float64Array(INITIAL_SLOTS);
+  /** The bytes of each held slot's key; 0 for a slot not charged since it was last freed. */
   private keySizes = new Float64Array(INITIAL_SLOTS);
 
   constructor(
@@ -62,57 +63,57 @@ export class CacheByteBudget {
     readonly maxEntryBytes: number,
   ) {}
 
-  /** The estimated bytes of the entry in `slot` (0 when none was recorded). */
-  sizeOf(slot: number): number {
-    return slot < this.sizes.length ? this.sizes[slot]! : 0;
-  }
-
-  /** The bytes of the key of the held `slot`. */
-  keyBytesOf(slot: number): number {
-    return this.keySizes[slot]!;
-  }
-
-  /** Whether `bytes` more would pass the budget. */
-  exceededBy(bytes: number): boolean {
-    return this.totalBytes + bytes > this.maxBytes;
+  /** Whether the entries held pass the budget. */
+  get exceeded(): boolean {
+    return this.totalBytes > this.maxBytes;
   }
 
   /**
-   * Records that `slot` now holds an entry of `bytes`, `keyBytes` of them its key's (replacing
-   * what it held).
+   * Records that the held `slot` now holds an entry of `bytes` beside its key, if the slot was
+   * charged since it got its key (the common rewrite). @returns false, recording nothing, if not.
    */
-  record(slot: number, bytes: number, keyBytes: number): void {
-    let sizes = this.sizes;
-    if (slot >= sizes.length) {
-      let length = sizes.length * 2;
-      while (slot >= length) length *= 2;
-      this.sizes = sizes = grown(sizes, length);
-      this.keySizes = grown(this.keySizes, length);
+  recharge(slot: number, bytes: number): boolean {
+    // No key takes 0 bytes: a 0 says the slot got its key since it was last charged (or never was).
+    if (slot >= this.keySizes.length || this.keySizes[slot] === 0) return false;
+    this.totalBytes += bytes - this.besideKey[slot]!;
+    this.besideKey[slot] = bytes;
+    return true;
+  }
+
+  /**
+   * Records that `slot`, holding `key` and not charged since it got it, holds an entry of `bytes`
+   * beside the key, which is measured here, once for as long as the key keeps the slot.
+   */
+  charge(slot: number, key: string, bytes: number): void {
+    if (slot >= this.besideKey.length) {
+      // Slots are handed out one at a time: the slot after the last is the furthest a new one is.
+      this.besideKey = doubled(this.besideKey);
+      this.keySizes = doubled(this.keySizes);
     }
-    this.totalBytes += bytes - sizes[slot]!;
-    sizes[slot] = bytes;
+    const keyBytes = stringBytes(key);
+    this.totalBytes += bytes + keyBytes;
+    this.besideKey[slot] = bytes;
     this.keySizes[slot] = keyBytes;
   }
 
-  /** Records that `slot` was freed. */
+  /** Records that the charged `slot` was freed. */
   release(slot: number): void {
-    if (slot >= this.sizes.length) return;
-    this.totalBytes -= this.sizes[slot]!;
-    this.sizes[slot] = 0;
+    this.totalBytes -= this.besideKey[slot]! + this.keySizes[slot]!;
+    this.besideKey[slot] = 0;
     this.keySizes[slot] = 0;
   }
 
   /** Forgets every size (the table was cleared). */
   reset(): void {
     this.totalBytes = 0;
-    this.sizes = new Float64Array(INITIAL_SLOTS);
+    this.besideKey = new Float64Array(INITIAL_SLOTS);
     this.keySizes = new Float64Array(INITIAL_SLOTS);
   }
 }
 
-/** `column` with room for `length` slots, keeping its contents. */
-function grown(column: Float64Array, length: number): Float64Array<ArrayBuffer> {
-  const next = new Float64Array(length);
+/** `column` at twice its length, keeping its contents. */
+function doubled(column: Float64Array): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(column.length * 2);
   next.set(column);
   return next;
 }

@@ -2,8 +2,6 @@ import { entryStatusAt, entryTimestampMs, type CacheEntry } from './cache-entry.
 import type { CacheInternals } from './cache-internals.interface.js';
 import type { GetOptions } from './cache-options.interface.js';
 import type { CacheStats } from './cache-stats.js';
-import { NIL } from './cache-slots.js';
-import type { CacheTable } from './cache-table.js';
 import type { CacheWriter } from './cache-writer.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { isValidCategory, isValidTtl, statusOf } from './cache-status.util.js';
@@ -78,11 +76,10 @@ export class CacheLoader implements CacheInternals {
   readonly #inFlight = new Map<string, Flight>();
 
   /**
-   * @param table where a restored entry is put back, with its original write time.
-   * @param writer what stores a loaded value (as `set` would) or a restored one.
+   * @param writer what stores a loaded value (as `set` would) or a restored one (with its
+   *   original write time).
    */
   constructor(
-    private readonly table: CacheTable,
     private readonly writer: CacheWriter,
     private readonly host: LoaderHost,
   ) {}
@@ -334,7 +331,7 @@ export class CacheLoader implements CacheInternals {
     // A timestamp from another machine's clock may be slightly ahead of ours.
     const timestamp = Math.min(timestampMs, now);
     if (statusOf(now - timestamp, ttlSeconds * 1000) === CacheStatus.EXPIRED) return undefined;
-    const slot = this.writer.restore(
+    return this.writer.restore(
       key,
       stored.data,
       stored.metadata ?? undefined,
@@ -345,7 +342,6 @@ export class CacheLoader implements CacheInternals {
       category,
       now,
     );
-    return slot === NIL ? undefined : this.table.entryOf(slot);
   }
 
   async #runLoader<T>(

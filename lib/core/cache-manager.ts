@@ -108,7 +108,7 @@ export class CacheManager {
     this.#reader = new CacheReader(table.slots, outcomes, now);
     // The writer tells the tier the loader holds of each write: the tier can be attached later.
     const writer = (this.#writer = new CacheWriter(table, outcomes, now, () => loader.tier));
-    const loader: CacheLoader = (this.#loader = new CacheLoader(table, writer, {
+    const loader: CacheLoader = (this.#loader = new CacheLoader(writer, {
       defaultTtl: this.defaultTtl,
       softTimeout: this.softTimeout,
       hardTimeout: this.hardTimeout,
@@ -185,7 +185,9 @@ export class CacheManager {
    */
   get<T = JsonValue>(key: string, options?: GetOptions): CacheEntry<T> | undefined {
     const slot = this.#reader.read(key, options);
-    return slot === NIL ? undefined : (this.#table.entryOf(slot) as CacheEntry<T>);
+    const entry = slot === NIL ? undefined : (this.#table.entryOf(slot) as CacheEntry<T>);
+    this.#outcomes.announce();
+    return entry;
   }
 
   /**
@@ -195,7 +197,9 @@ export class CacheManager {
   getData<T = JsonValue>(key: string, options?: GetOptions): T | undefined {
     // No entry object: a read of the data alone allocates nothing.
     const slot = this.#reader.read(key, options);
-    return slot === NIL ? undefined : (this.#slots.exposeData(slot) as T);
+    const data = slot === NIL ? undefined : (this.#slots.exposeData(slot) as T);
+    this.#outcomes.announce();
+    return data;
   }
 
   /**

@@ -17,7 +17,8 @@ import type { CacheLogger } from './logger.interface.js';
  *
  * Invariant: each outcome (a hit, a stale hit, a miss, a set, an eviction, an invalidation, an
  * expiration, a tag operation) is recorded by one method here, which counts it, emits its event and writes its debug line, so the
- * three never disagree. An event nobody listens to costs one check: its payload is not built;
+ * three never disagree. The events of reads and writes (hit, stale hit, miss, set, eviction) are
+ * told when the operation is done, by the `announce()` its caller makes. An event nobody listens to costs one check: its payload is not built;
  * a debug line is not formatted unless debug is on. A listener that throws is logged and the
  * others still run.
  */
@@ -39,6 +40,13 @@ export class CacheOutcomes {
   expireTagCalls = 0;
   /** Each event's listeners; an event nobody listens to has none (undefined), not `[]`. */
   readonly listeners: Listeners = {};
+  /**
+   * The events of a read or write under way, as event name, payload, name, payload...: a hit, a
+   * miss, a set or an eviction happens in the middle of the table's work, and a listener that
+   * read or wrote the cache there would meet it half done (an eviction's slot not freed yet, the
+   * entry being read not yet returned). They wait here until {@link announce}.
+   */
+  #deferred: unknown[] = [];
 
   constructor(
     private readonly logger: CacheLogger,
@@ -71,7 +79,7 @@ export class CacheOutcomes {
   ): void {
     const event = stale ? 'staleHit' : 'hit';
     if (this.listeners[event] !== undefined) {
-      this.emit(event, { key, category: slots.categories[slot]!, ageSeconds: ageMs / 1000 });
+      this.#defer(event, { key, category: slots.categories[slot]!, ageSeconds: ageMs / 1000 });
     }
     this.hits++;
     if (this.debug) {
@@ -82,7 +90,7 @@ export class CacheOutcomes {
   /** A read found nothing to serve. @returns NIL, the "no slot" a read returns. */
   miss(key: string, reason: CacheMissReason): typeof NIL {
     this.misses++;
-    if (this.listeners.miss !== undefined) this.emit('miss', { key, reason });
+    if (this.listeners.miss !== undefined) this.#defer('miss', { key, reason });
     if (this.debug) this.logger.debug(CACHE_MISS(String(key), reason));
     return NIL;
   }
@@ -90,7 +98,7 @@ export class CacheOutcomes {
   /** `set` (or a load) stored an entry. */
   set(key: string, category: string, ttlSeconds: number): void {
     this.sets++;
-    if (this.listeners.set !== undefined) this.emit('set', { key, category, ttlSeconds });
+    if (this.listeners.set !== undefined) this.#defer('set', { key, category, ttlSeconds });
     if (this.debug) this.logger.debug(CACHED(key, ttlSeconds, category));
   }
 
@@ -99,7 +107,7 @@ export class CacheOutcomes {
     this.evictions++;
     const key = slots.keys[slot]!;
     if (this.listeners.eviction !== undefined) {
-      this.emit('eviction', { key, category: slots.categories[slot]! });
+      this.#defer('eviction', { key, category: slots.categories[slot]! });
     }
     if (this.debug) this.logger.debug(EVICTED(key, this.maxEntries));
   }
@@ -154,6 +162,28 @@ export class CacheOutcomes {
       const remaining = (listeners[event] ?? []).filter((l) => l !== listener);
       listeners[event] = (remaining.length > 0 ? remaining : undefined) as Listeners[E];
     };
+  }
+
+  /**
+   * Tells the listeners of the events that the read or write just done deferred. Its caller calls
+   * it once the table is whole again and what the caller returns is in hand.
+   */
+  announce(): void {
+    // Inlined into every read and write: the loop is out of line.
+    if (this.#deferred.length !== 0) this.#announceDeferred();
+  }
+
+  #announceDeferred(): void {
+    const deferred = this.#deferred;
+    // A listener's own reads and writes announce theirs; these are told once.
+    this.#deferred = [];
+    for (let i = 0; i < deferred.length; i += 2) {
+      this.emit(deferred[i] as CacheEventName, deferred[i + 1] as never);
+    }
+  }
+
+  #defer<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {
+    this.#deferred.push(event, payload);
   }
 
   private emit<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {

@@ -1,13 +1,12 @@
 import type { CacheByteBudget } from './cache-byte-budget.js';
 import { createEntry, type CacheEntry, type CacheEntryHost } from './cache-entry.js';
-import { CacheSlots, NIL } from './cache-slots.js';
+import { CacheSlots } from './cache-slots.js';
 import type { CacheStats } from './cache-stats.js';
 import { CacheStatus } from './cache-status.enum.js';
 import { CacheStatusIndex } from './cache-status-index.js';
 import { CacheTagIndex } from './cache-tag-index.js';
 import { NO_TAGS } from './cache-tags.util.js';
 import type { JsonObject } from './json.interface.js';
-import { stringBytes } from './json-size.util.js';
 
 /*
  * The table: the entries a cache holds, as the storage engine (CacheSlots), the status index
@@ -48,10 +47,8 @@ export class CacheTable {
   /**
    * Puts an entry in the key's slot (replacing what it held; the old entry object keeps a copy)
    * or in a new one, written at `timestampMs`, as of the clock reading `now`, carrying `tags`
-   * (a snapshot, see cache-tags.util.ts). With a budget, `bytes` is the entry's estimated size
-   * but its key's (`bytesBesideKey`; the whole at most `maxEntryBytes`, checked by the caller),
-   * the key is measured if it is new, and least recently used entries are evicted until the
-   * entry fits. @returns the slot.
+   * (a snapshot, see cache-tags.util.ts). With a byte budget, the caller then {@link charge}s the
+   * slot. @returns the slot.
    */
   insert(
     key: string,
@@ -61,17 +58,15 @@ export class CacheTable {
     ttlSeconds: number,
     category: string,
     now: number,
-    bytes = 0,
     tags = NO_TAGS,
   ): number {
-    const { slots, index, budget } = this;
+    const { slots, index } = this;
     let slot = slots.keyToSlot.get(key);
     if (slot !== undefined) {
       slots.detachView(slot);
       // Nothing to do (two comparisons) in a cache that uses no tags.
       if (tags !== NO_TAGS || this.tags.taggedEntries !== 0) this.#retag(slot, tags);
       if (slot !== slots.lru.tail) slots.moveToLruTail(slot);
-      if (budget !== undefined) this.#resize(budget, slot, bytes);
       if (
         timestampMs === now &&
         slots.ttlSeconds[slot] === ttlSeconds &&
@@ -86,7 +81,7 @@ export class CacheTable {
       index.remove(slot);
     } else {
       if (slots.size >= this.maxEntries) this.#evict(slots.lru.head);
-      slot = budget === undefined ? slots.add(key) : this.#addWithin(budget, key, bytes);
+      slot = slots.add(key);
       if (tags !== NO_TAGS) this.#retag(slot, tags);
     }
     slots.write(slot, data, metadata, timestampMs, ttlSeconds, category);
@@ -94,36 +89,23 @@ export class CacheTable {
     return slot;
   }
 
-  /*
-   * The budget's part of insert, out of line: kept in insert, it made insert too large for V8 to
-   * inline the LRU steps into it (a cost to every cache, with a budget or not).
-   */
-
-  /** Rewrites the size of the held `slot` (`bytes` beside its key), evicting others to fit. */
-  #resize(budget: CacheByteBudget, slot: number, bytes: number): void {
-    const keyBytes = budget.keyBytesOf(slot);
-    this.#makeRoom(budget, bytes + keyBytes - budget.sizeOf(slot), slot);
-    budget.record(slot, bytes + keyBytes, keyBytes);
-  }
-
-  /** A slot for the new `key`, once least recently used entries made room for it. */
-  #addWithin(budget: CacheByteBudget, key: string, bytes: number): number {
-    const keyBytes = stringBytes(key);
-    this.#makeRoom(budget, bytes + keyBytes, NIL);
-    const slot = this.slots.add(key);
-    budget.record(slot, bytes + keyBytes, keyBytes);
-    return slot;
-  }
-
   /**
-   * Evicts least recently used entries, never `keep`, until `extra` more bytes fit the budget.
-   * `keep` was just made the most recently used, so it is the head only once it is alone.
+   * Records, under the byte budget, that the entry just written to `slot` takes `bytes` beside its
+   * key (`bytesBesideKey`; the whole at most `maxEntryBytes`, checked by the caller), then evicts
+   * least recently used entries until the budget holds. The written entry is the most recently
+   * used, so it is reached only once it is alone, and it fits alone. Apart from insert, so that a
+   * cache without a budget runs none of it and insert stays small enough for V8 to inline.
    */
-  #makeRoom(budget: CacheByteBudget, extra: number, keep: number): void {
+  charge(slot: number, bytes: number): void {
+    const budget = this.budget!;
+    if (!budget.recharge(slot, bytes)) budget.charge(slot, this.slots.keys[slot]!, bytes);
+    if (budget.exceeded) this.#evictToFit(budget, slot);
+  }
+
+  /** Evicts least recently used entries, never `keep` (the newest), until the budget holds. */
+  #evictToFit(budget: CacheByteBudget, keep: number): void {
     const lru = this.slots.lru;
-    while (budget.exceededBy(extra) && lru.head !== NIL && lru.head !== keep) {
-      this.#evict(lru.head);
-    }
+    while (budget.exceeded && lru.head !== keep) this.#evict(lru.head);
   }
 
   #evict(victim: number): void {

@@ -1,7 +1,7 @@
 import { bytesBesideKey } from './cache-byte-budget.js';
 import { EMPTY_METADATA, notJsonReason, snapshotMetadata } from './cache-input.util.js';
 import type { CacheOutcomes } from './cache-outcomes.js';
-import { NIL } from './cache-slots.js';
+import type { CacheEntry } from './cache-entry.js';
 import type { CacheTable } from './cache-table.js';
 import type { CacheTier } from './cache-tier.interface.js';
 import { INVALID_KEY, NOT_JSON, TOO_LARGE } from './cache.messages.js';
@@ -71,10 +71,10 @@ export class CacheWriter {
       ttlSeconds,
       category,
       now,
-      0,
       tags,
     );
     this.#stored(slot, key, ttlSeconds, category);
+    this.outcomes.announce();
     return undefined;
   }
 
@@ -116,10 +116,11 @@ export class CacheWriter {
       ttlSeconds,
       category,
       now,
-      bytes,
       tags,
     );
+    this.table.charge(slot, bytes);
     this.#stored(slot, key, ttlSeconds, category);
+    this.outcomes.announce();
     return undefined;
   }
 
@@ -132,8 +133,8 @@ export class CacheWriter {
   /**
    * Puts back an entry another tier held, written at `timestampMs` (fields already checked,
    * `tags` a snapshot), STALE when it was expired early there.
-   * @returns its slot, or NIL when it is not JSON or too large for this cache's budget (it then
-   *   stays in the other tier only).
+   * @returns its entry, or undefined when it is not JSON or too large for this cache's budget (it
+   *   then stays in the other tier only).
    */
   restore(
     key: string,
@@ -145,8 +146,8 @@ export class CacheWriter {
     ttlSeconds: number,
     category: string,
     now: number,
-  ): number {
-    if (typeof key !== 'string' || key.length === 0) return NIL;
+  ): CacheEntry<unknown> | undefined {
+    if (typeof key !== 'string' || key.length === 0) return undefined;
     const budget = this.table.budget;
     let dataSnapshot: unknown;
     let metadataSnapshot: JsonObject;
@@ -160,10 +161,10 @@ export class CacheWriter {
         const dataBytes = snapshotBytes();
         metadataSnapshot = snapshotMetadata(metadata, true);
         bytes = bytesBesideKey(dataBytes, metadataBytesOf(metadataSnapshot), tags);
-        if (!fitsEntry(key, bytes, budget.maxEntryBytes)) return NIL;
+        if (!fitsEntry(key, bytes, budget.maxEntryBytes)) return undefined;
       }
     } catch {
-      return NIL;
+      return undefined;
     }
     const slot = this.table.insert(
       key,
@@ -173,12 +174,14 @@ export class CacheWriter {
       ttlSeconds,
       category,
       now,
-      bytes,
       tags,
     );
+    if (budget !== undefined) this.table.charge(slot, bytes);
     // Not an expiration this cache made: not counted, not told to the tier.
     if (expiredEarly) this.table.expire(slot, now);
-    return slot;
+    const entry = this.table.entryOf(slot);
+    this.outcomes.announce();
+    return entry;
   }
 }
 

@@ -73,25 +73,43 @@ export function snapshotJson<T = unknown>(value: unknown): T {
  * model is json-size.util.ts). Read the estimate with {@link snapshotBytes} right after.
  */
 export function snapshotJsonSized<T = unknown>(value: unknown): T {
-  // A getter of `value` may itself write to a cache: the walk it starts must not reset ours.
-  const outerBytes = tally.bytes;
-  const outerBoxed = tally.boxed;
-  tally.bytes = 0;
-  tally.boxed = 0;
+  // The tally only ever grows during a walk, so the walk's estimate is what it grew by. A getter
+  // of `value` may itself write to a cache: the walk it starts puts the tally back as it found it
+  // (on success below, on failure in sizedAgain), so it adds nothing to ours.
+  const startBytes = tally.bytes;
+  const startBoxed = tally.boxed;
   skipInherited = prototypeIsPolluted();
+  let copied: unknown;
   try {
-    try {
-      return sizedCopy(value, 0, undefined) as T;
-    } catch (error) {
-      if (error !== TOO_DEEP) throw error;
-      tally.bytes = 0;
-      tally.boxed = 0;
-      return sizedCopy(value, 0, []) as T;
-    }
-  } finally {
-    lastBytes = tally.bytes;
-    tally.bytes = outerBytes;
-    tally.boxed = outerBoxed;
+    copied = sizedCopy(value, 0, undefined);
+  } catch (error) {
+    copied = sizedAgain(value, error, startBytes, startBoxed);
+  }
+  lastBytes = tally.bytes - startBytes;
+  tally.bytes = startBytes;
+  tally.boxed = startBoxed;
+  return copied as T;
+}
+
+/**
+ * The rare end of {@link snapshotJsonSized}: past the depth limit, the walk again with the chain
+ * of ancestors (see {@link snapshotJson}); any other failure puts the tally back and is rethrown.
+ */
+function sizedAgain(
+  value: unknown,
+  error: unknown,
+  startBytes: number,
+  startBoxed: number,
+): unknown {
+  try {
+    if (error !== TOO_DEEP) throw error;
+    tally.bytes = startBytes;
+    tally.boxed = startBoxed;
+    return sizedCopy(value, 0, []);
+  } catch (again) {
+    tally.bytes = startBytes;
+    tally.boxed = startBoxed;
+    throw again;
   }
 }
 
@@ -105,8 +123,8 @@ const TOO_DEEP = new NotJsonError('is nested too deeply');
 const EMPTY: object = {};
 let skipInherited = false;
 /*
- * The size estimate of the sized walk under way. Module state, not a parameter, so that the walk
- * passes nothing more per value. `tally.boxed` counts the boxed numbers met, so that an array
+ * The size estimates of the sized walks, a running sum that each walk reads the growth of. Module
+ * state, not a parameter, so that the walk passes nothing more per value. `tally.boxed` counts the boxed numbers met, so that an array
  * holding numbers only (whose elements V8 stores unboxed) can take theirs back.
  */
 const tally = { bytes: 0, boxed: 0 };

@@ -228,6 +228,68 @@ describe('cache events', () => {
   });
 });
 
+describe('listeners that read or write the cache', () => {
+  /** Every key the cache lists holds an entry that reads back under that key. */
+  function expectWhole(cache: CacheManager): void {
+    const keys = cache.getKeys();
+    expect(keys.every((key) => typeof key === 'string')).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const [key, entry] of cache.getAllEntries()) expect(entry.key).toBe(key);
+    expect(cache.getStats().totalEntries).toBe(keys.length);
+  }
+
+  it('an eviction listener that writes: every write kept, maxEntries held', () => {
+    const { cache } = makeCache({ maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) cache.set(key, key);
+    const evicted: string[] = [];
+    let audits = 0;
+    cache.on('eviction', ({ key }) => {
+      evicted.push(key);
+      if (audits < 2) cache.set(`audit-${audits++}`, key);
+    });
+    expect(cache.set('d', 'd')).toBe(true);
+    expectWhole(cache);
+    // d evicted a, audit-0 evicted b, audit-1 evicted c: each told once, after its write.
+    expect(evicted).toEqual(['a', 'b', 'c']);
+    expect(cache.getKeys()).toEqual(['d', 'audit-0', 'audit-1']);
+    expect(cache.getData('audit-0')).toBe('a');
+  });
+
+  it('a hit listener that deletes the key: the read still returns the entry it found', () => {
+    const { cache } = makeCache();
+    cache.set('a', { v: 1 });
+    cache.on('hit', ({ key }) => cache.delete(key));
+    const entry = cache.get('a');
+    expect(entry?.key).toBe('a');
+    expect(entry?.data).toEqual({ v: 1 });
+    cache.set('b', { v: 2 }); // may reuse a's slot: the entry read keeps its own copy
+    expect(entry?.key).toBe('a');
+    expect(entry?.data).toEqual({ v: 1 });
+    expect(cache.getKeys()).toEqual(['b']);
+    expectWhole(cache);
+  });
+
+  it('a miss listener that fills the key: the read is a miss, the next one a hit', () => {
+    const { cache } = makeCache();
+    cache.on('miss', ({ key }) => cache.set(key, 'warmed'));
+    expect(cache.getData('a')).toBeUndefined();
+    expect(cache.getData('a')).toBe('warmed');
+    expectWhole(cache);
+  });
+
+  it('a set listener that deletes the key it heard of: the cache stays whole', () => {
+    const { cache } = makeCache({ maxEntries: 2 });
+    cache.on('set', ({ key }) => {
+      if (key === 'b') cache.delete('b');
+    });
+    cache.set('a', 1);
+    expect(cache.set('b', 2)).toBe(true);
+    cache.set('c', 3);
+    expect(cache.getKeys()).toEqual(['a', 'c']);
+    expectWhole(cache);
+  });
+});
+
 describe('listeners and debug lines, apart', () => {
   it('removing one listener keeps the others, and removing twice is harmless', () => {
     const { cache, logger } = makeCache();

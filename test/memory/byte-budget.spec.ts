@@ -238,4 +238,45 @@ describe('a cache with maxBytes', () => {
     for (let i = 0; i < 1000; i++) expected += sizeOf(`k${i}`, 10);
     expect(cache.getStats().totalBytes).toBe(expected);
   });
+
+  describe('with an eviction listener that writes to the cache', () => {
+    const one = sizeOf('k0', 100);
+
+    /** The bytes the budget counts, and the bytes of what it holds, counted entry by entry. */
+    const counted = (cache: CacheManager) => ({
+      totalBytes: cache.getStats().totalBytes,
+      held: cache.getKeys().reduce((sum, key) => sum + sizeOf(key, 100), 0),
+    });
+
+    it('keeps the count exact when the listener deletes the entry being written', () => {
+      const cache = budgetCache(3 * one, one);
+      for (const key of ['k0', 'k1', 'k2']) cache.set(key, value(100));
+      cache.on('eviction', () => cache.delete('k3'));
+      const sets = cache.getStats().totalSets;
+      expect(cache.set('k3', value(100))).toBe(true);
+      expect(cache.getKeys()).not.toContain('k3');
+      expect(cache.getStats().totalSets).toBe(sets + 1);
+      const { totalBytes, held } = counted(cache);
+      expect(totalBytes).toBe(held);
+      expect(totalBytes).toBeLessThanOrEqual(3 * one);
+    });
+
+    it('keeps the count exact when the listener writes other entries meanwhile', () => {
+      const cache = budgetCache(3 * one, one);
+      for (const key of ['k0', 'k1', 'k2']) cache.set(key, value(100));
+      const evicted: string[] = [];
+      let written = 0;
+      cache.on('eviction', ({ key }) => {
+        evicted.push(key);
+        if (written < 3) cache.set(`w${written++}`, value(100));
+      });
+      expect(cache.set('k3', value(100))).toBe(true);
+      // Each write evicts the least recently used entry, k3 itself once three came after it.
+      expect(evicted).toEqual(['k0', 'k1', 'k2', 'k3']);
+      expect(cache.getKeys()).toEqual(['w0', 'w1', 'w2']);
+      const { totalBytes, held } = counted(cache);
+      expect(totalBytes).toBe(held);
+      expect(totalBytes).toBeLessThanOrEqual(3 * one);
+    });
+  });
 });
