@@ -106,8 +106,9 @@ export class CacheStats {
 
   /** `totalBytes` as a percentage of `maxBytes`; undefined when the cache has no `maxBytes`. */
   getBytesUsage(): number | undefined {
-    if (this.totalBytes === undefined || this.maxBytes === undefined) return undefined;
-    return (this.totalBytes / this.maxBytes) * 100;
+    // The cache sets totalBytes exactly when it sets maxBytes.
+    if (this.maxBytes === undefined) return undefined;
+    return (this.totalBytes! / this.maxBytes) * 100;
   }
 
   /** Hits as a percentage of reads; 0 before the first read. */
@@ -145,11 +146,11 @@ export class CacheStats {
       totalInvalidateTagCalls: this.totalInvalidateTagCalls,
       totalExpireTagCalls: this.totalExpireTagCalls,
       // Only under a budget: the statistics of a cache without one keep their shape.
-      ...(this.totalBytes !== undefined && this.maxBytes !== undefined
+      ...(this.maxBytes !== undefined
         ? {
-            totalBytes: this.totalBytes,
+            totalBytes: this.totalBytes!,
             maxBytes: this.maxBytes,
-            bytesUsagePercent: (this.totalBytes / this.maxBytes) * 100,
+            bytesUsagePercent: this.getBytesUsage()!,
           }
         : {}),
       ...(this.tier !== undefined ? { tier: { ...this.tier } } : {}),

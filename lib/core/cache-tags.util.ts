@@ -27,9 +27,8 @@ const snapshots = new WeakSet<object>();
  */
 export function snapshotTags(tags: unknown): readonly string[] {
   if (tags === undefined) return NO_TAGS;
-  if (typeof tags === 'object' && tags !== null && snapshots.has(tags)) {
-    return tags as readonly string[];
-  }
+  // A WeakSet answers false for anything not in it, primitives and null included.
+  if (snapshots.has(tags as object)) return tags as readonly string[];
   const fail = (reason: string, cause?: { cause: unknown }) =>
     new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, reason), cause);
   const distinct: string[] = [];

@@ -138,6 +138,14 @@ describe('global cache', () => {
     expect(second.getData('k')).toBeUndefined();
   });
 
+  it('is kept under one well-known symbol, so that two copies of the package share it', () => {
+    const first = getGlobalCache();
+    const shared = (globalThis as Record<symbol, { get(): unknown } | undefined>)[
+      Symbol.for('nestjs-fresh-cache:global-cache@1')
+    ];
+    expect(shared?.get()).toBe(first);
+  });
+
   it('cleanupGlobalCache is harmless without a global cache', () => {
     cleanupGlobalCache();
     expect(() => cleanupGlobalCache()).not.toThrow();

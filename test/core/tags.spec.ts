@@ -14,6 +14,7 @@ import {
   arrayBytes,
   stringBytes,
 } from '../../lib/core/json-size.util.js';
+import { NO_TAGS, snapshotTags } from '../../lib/core/cache-tags.util.js';
 import { useTestCaches } from '../support/test-caches.js';
 
 const makeCache = useTestCaches();
@@ -92,6 +93,8 @@ describe('tags on entries', () => {
       [[''], 'tags[0] is an empty string'],
       [['a', 7], 'tags[1] is 7, not a string'],
       [['a', undefined], 'tags[1] is undefined, not a string'],
+      // The first bad tag is the one named.
+      [['', 5], 'tags[0] is an empty string'],
     ];
     for (const [tags, reason] of cases) {
       expect(() => cache.set('k', 'replaced', { tags } as never)).toThrow(
@@ -104,7 +107,14 @@ describe('tags on entries', () => {
         return Reflect.get(target, property);
       },
     });
-    expect(() => cache.set('k', 'replaced', { tags: hostile })).toThrow(RangeError);
+    let thrown: unknown;
+    try {
+      cache.set('k', 'replaced', { tags: hostile });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toEqual(new RangeError(INVALID_TAGS(MAX_TAGS_PER_ENTRY, 'reading them threw')));
+    expect((thrown as Error).cause).toEqual(new Error('trap'));
     const { proxy, revoke } = Proxy.revocable(['a'], {});
     revoke();
     expect(() => cache.set('k', 'replaced', { tags: proxy })).toThrow(RangeError);
@@ -336,5 +346,22 @@ describe('tags restored from a second tier', () => {
     const refused = internals.restore('bad', { ...stored, timestampMs: clock.nowMs, tags: [''] });
     expect(refused).toBeUndefined();
     expect(cache.hasKey('bad')).toBe(false);
+  });
+});
+
+describe('snapshotTags', () => {
+  it('gives every entry without tags the one shared empty array', () => {
+    expect(snapshotTags(undefined)).toBe(NO_TAGS);
+    expect(snapshotTags([])).toBe(NO_TAGS);
+  });
+
+  it('hands a snapshot it made back as it is, and copies any other array', () => {
+    const given = ['a', 'b', 'a'];
+    const snapshot = snapshotTags(given);
+    expect(snapshot).toEqual(['a', 'b']);
+    expect(Object.isFrozen(snapshot)).toBe(true);
+    expect(snapshotTags(snapshot)).toBe(snapshot);
+    const frozenCopy = Object.freeze(['a', 'b']);
+    expect(snapshotTags(frozenCopy)).not.toBe(frozenCopy);
   });
 });
