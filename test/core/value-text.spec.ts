@@ -106,7 +106,9 @@ describe('errorStack and errorMessage', () => {
 });
 
 describe('consoleLogger', () => {
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it.each(['debug', 'log', 'warn'] as const)(
     '%s: writes the line to the console, prefixed',
