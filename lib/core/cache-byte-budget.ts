@@ -3,9 +3,9 @@
  *
  * Invariant: `totalBytes` is the sum, over the slots charged, of `besideKey[slot]` (the entry's
  * estimate but its key's) and `keySizes[slot]` (its key's, measured once, the first time the
- * slot is charged after it got its key); both are 0 in a free slot. The table charges a slot
- * right after each write to it and releases it when it frees the slot, so the sum never needs a
- * scan. A cache without `maxBytes` has no budget
+ * slot is charged after it got its key); `keySizes` is 0 in a free slot, and `besideKey` is read
+ * only where it is not. The table charges a slot right after each write to it and releases it
+ * when it frees the slot, so the sum never needs a scan. A cache without `maxBytes` has no budget
  * at all: its writes estimate nothing and its table skips every line here.
  */
 
@@ -20,8 +20,8 @@ import {
 /**
  * The estimated bytes of an entry but its key's string: its data and metadata (estimated by the
  * snapshot walk), its tags and the cache's own columns; the entry's size is this plus
- * `stringBytes(key)`, which the budget measures once, when the key gets its slot (a test of its
- * characters costs some 15 ns), and reuses on every rewrite of the key. The category is not
+ * `stringBytes(key)`, which the budget measures the first time the key's slot is charged (a test
+ * of its characters costs some 15 ns) and reuses on every rewrite of the key. The category is not
  * counted: categories are a few strings shared by many entries. An entry without tags costs
  * nothing for them: the tags column is written only for tagged entries.
  */
@@ -99,7 +99,6 @@ export class CacheByteBudget {
   /** Records that the charged `slot` was freed. */
   release(slot: number): void {
     this.totalBytes -= this.besideKey[slot]! + this.keySizes[slot]!;
-    this.besideKey[slot] = 0;
     this.keySizes[slot] = 0;
   }
 

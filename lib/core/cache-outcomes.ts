@@ -16,10 +16,11 @@ import type { CacheLogger } from './logger.interface.js';
  * and debug lines (with `debug: true`).
  *
  * Invariant: each outcome (a hit, a stale hit, a miss, a set, an eviction, an invalidation, an
- * expiration, a tag operation) is recorded by one method here, which counts it, emits its event and writes its debug line, so the
- * three never disagree. The events of reads and writes (hit, stale hit, miss, set, eviction) are
- * told when the operation is done, by the `announce()` its caller makes. An event nobody listens to costs one check: its payload is not built;
- * a debug line is not formatted unless debug is on. A listener that throws is logged and the
+ * expiration, a tag operation) is recorded by one method here, which counts it, emits its event
+ * and writes its debug line, so the three never disagree. The events of reads and writes (hit,
+ * stale hit, miss, set, eviction) are told when the operation is done, by the `announce()` its
+ * caller makes. An event nobody listens to costs one check: its payload is not built; a debug
+ * line is not formatted unless debug is on. A listener that throws is logged and the
  * others still run.
  */
 

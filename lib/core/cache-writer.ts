@@ -74,7 +74,6 @@ export class CacheWriter {
       tags,
     );
     this.#stored(slot, key, ttlSeconds, category);
-    this.outcomes.announce();
     return undefined;
   }
 
@@ -120,14 +119,17 @@ export class CacheWriter {
     );
     this.table.charge(slot, bytes);
     this.#stored(slot, key, ttlSeconds, category);
-    this.outcomes.announce();
     return undefined;
   }
 
-  /** A write someone asked for is counted once and told to the tier. */
+  /**
+   * A write someone asked for is counted once and told to the tier; then the listeners hear of it
+   * (and of the evictions it made).
+   */
   #stored(slot: number, key: string, ttlSeconds: number, category: string): void {
     this.outcomes.set(key, category, ttlSeconds);
     this.tier()?.afterSet(this.table.entryOf(slot));
+    this.outcomes.announce();
   }
 
   /**

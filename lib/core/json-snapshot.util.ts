@@ -124,8 +124,9 @@ const EMPTY: object = {};
 let skipInherited = false;
 /*
  * The size estimates of the sized walks, a running sum that each walk reads the growth of. Module
- * state, not a parameter, so that the walk passes nothing more per value. `tally.boxed` counts the boxed numbers met, so that an array
- * holding numbers only (whose elements V8 stores unboxed) can take theirs back.
+ * state, not a parameter, so that the walk passes nothing more per value. `tally.boxed` counts
+ * the boxed numbers met, so that an array holding numbers only (whose elements V8 stores
+ * unboxed) can take theirs back.
  */
 const tally = { bytes: 0, boxed: 0 };
 let lastBytes = 0;
