@@ -118,8 +118,12 @@ export function snapshotBytes(): number {
   return lastBytes;
 }
 
-/** Thrown by the fast pass at the depth limit; never escapes `snapshotJson`. */
-const TOO_DEEP = new NotJsonError('is nested too deeply');
+/**
+ * Thrown by the fast pass at the depth limit; never escapes `snapshotJson`. Shared, so no path is
+ * ever put on it, and never shown, so it has no message. Not a NotJsonError: were a step to treat
+ * it as one, or wrap it, the walk would end with that error instead of walking again.
+ */
+const TOO_DEEP = new Error();
 const EMPTY: object = {};
 let skipInherited = false;
 /*
@@ -183,7 +187,7 @@ function copyObject(value: object, depth: number, ancestors: object[] | undefine
       else copied[key] = child;
     }
   } catch (error) {
-    throw atKey(error, key);
+    throw atKey(error, source, key);
   }
   ancestors?.pop();
   return copied;
@@ -253,7 +257,7 @@ function sizedCopyObject(value: object, depth: number, ancestors: object[] | und
       else copied[key] = child;
     }
   } catch (error) {
-    throw atKey(error, key);
+    throw atKey(error, source, key);
   }
   ancestors?.pop();
   tally.bytes += objectBytes(count);
@@ -289,7 +293,7 @@ function sizedCopyArray(value: unknown[], depth: number, ancestors: object[] | u
 }
 
 /** The error past the depth limit: TOO_DEEP in the fast pass, then a cycle or deep nesting. */
-function tooDeep(ancestors: object[] | undefined): NotJsonError {
+function tooDeep(ancestors: object[] | undefined): Error {
   if (ancestors === undefined) return TOO_DEEP;
   const cyclic = new Set(ancestors).size < ancestors.length;
   return new NotJsonError(
@@ -319,9 +323,23 @@ function notJsonScalar(value: unknown): NotJsonError {
   return new NotJsonError(value === undefined ? 'is undefined' : `is a ${typeof value}`);
 }
 
-function atKey(error: unknown, key: string): unknown {
+/**
+ * The error of `object`'s walk, which failed at `key`, or before its first key if `key` is still
+ * `''` and `object` has no such key (for-in itself threw: a Proxy whose traps throw).
+ */
+function atKey(error: unknown, object: object, key: string): unknown {
   if (error === TOO_DEEP) return error;
+  if (key === '' && !hasOwnSafely(object, key)) return atPath(error, '');
   return atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+}
+
+/** `Object.hasOwn`, false where asking throws (the trap that made the walk fail, again). */
+function hasOwnSafely(object: object, key: string): boolean {
+  try {
+    return hasOwn(object, key);
+  } catch {
+    return false;
+  }
 }
 
 function atIndex(error: unknown, index: number): unknown {

@@ -59,6 +59,15 @@ function throwingGetter(thrown: unknown): object {
   });
 }
 
+function throwingGetterAt(key: string, thrown: unknown): object {
+  return Object.defineProperty({}, key, {
+    enumerable: true,
+    get() {
+      throw thrown;
+    },
+  });
+}
+
 function nestedObjects(levels: number): unknown {
   let value: unknown = {};
   for (let i = 1; i < levels; i++) value = { o: value };
@@ -138,6 +147,75 @@ describe.each(walks)('%s', (_name, walk) => {
     // `nested(n, true)` is n arrays around a string: the innermost array is at depth n - 1.
     expect(walk(nested(MAX_JSON_DEPTH, true))).toEqual(nested(MAX_JSON_DEPTH, true));
     expect(() => walk(nested(MAX_JSON_DEPTH + 1, true))).toThrow(NotJsonError);
+  });
+
+  it('reads each value once, also when the walk fails (only a value past the depth limit is walked again)', () => {
+    let reads = 0;
+    const value = {
+      get counted() {
+        reads++;
+        return 1;
+      },
+      bad: () => 0,
+    };
+    expect(refusal(walk, value).message).toBe('$.bad is a function');
+    expect(reads).toBe(1);
+    const deep = {
+      get counted() {
+        reads++;
+        return nested(MAX_JSON_DEPTH + 1);
+      },
+    };
+    reads = 0;
+    expect(() => walk(deep)).toThrow('is nested deeper than');
+    expect(reads).toBe(2);
+  });
+
+  it.each<[string, ProxyHandler<object>, string]>([
+    [
+      'ownKeys',
+      {
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+      '$.x could not be read (trap)',
+    ],
+    [
+      'getOwnPropertyDescriptor',
+      {
+        getOwnPropertyDescriptor: () => {
+          throw new Error('trap');
+        },
+      },
+      '$.x could not be read (trap)',
+    ],
+    [
+      'get',
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+      '$.x.a could not be read (trap)',
+    ],
+    [
+      'getPrototypeOf',
+      {
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+      '$.x could not be read (trap)',
+    ],
+  ])('blames the object whose %s trap throws, or the key being read', (_trap, handler, message) => {
+    expect(refusal(walk, { x: new Proxy({ a: 1 }, handler) }).message).toBe(message);
+  });
+
+  it('blames a key "" when reading it throws', () => {
+    expect(refusal(walk, { x: throwingGetterAt('', new Error('empty')) }).message).toBe(
+      '$.x[""] could not be read (empty)',
+    );
   });
 
   it('accepts a value reached twice that is not a cycle, copying it twice', () => {
@@ -243,7 +321,7 @@ describe('the two walks side by side', () => {
       before: 'a'.repeat(20),
       get inner() {
         expect(() => snapshotJsonSized({ x: [1, () => 0] })).toThrow(NotJsonError);
-        snapshotJsonSized({ y: 'b'.repeat(50) });
+        expect(sized({ y: 'b'.repeat(50) })).toBe(valueBytes({ y: 'b'.repeat(50) }));
         return [2.5, 'c'];
       },
     };
