@@ -324,12 +324,13 @@ function notJsonScalar(value: unknown): NotJsonError {
 }
 
 /**
- * The error of `object`'s walk, which failed at `key`, or before its first key if `key` is still
- * `''` and `object` has no such key (for-in itself threw: a Proxy whose traps throw).
+ * The error of `object`'s walk at `key`, the key last read, unless `object` does not say it has
+ * that key: then listing the keys itself threw (a Proxy whose traps throw), before the first key
+ * (`key` still `''`) or after one that read well, and the object is to blame.
  */
 function atKey(error: unknown, object: object, key: string): unknown {
   if (error === TOO_DEEP) return error;
-  if (key === '' && !hasOwnSafely(object, key)) return atPath(error, '');
+  if (!hasOwnSafely(object, key)) return atPath(error, '');
   return atPath(error, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
 }
 

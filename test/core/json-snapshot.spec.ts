@@ -129,6 +129,7 @@ describe.each(walks)('%s', (_name, walk) => {
     ['a getter that throws a string', throwingGetter('plain'), '$.x could not be read (plain)'],
   ])('refuses %s, saying where and why', (_label, value, words) => {
     const error = refusal(walk, value);
+    expect(error.name).toBe('NotJsonError');
     expect(error.message.startsWith('$')).toBe(true);
     expect(error.message).toContain(words);
   });
@@ -210,6 +211,20 @@ describe.each(walks)('%s', (_name, walk) => {
     ],
   ])('blames the object whose %s trap throws, or the key being read', (_trap, handler, message) => {
     expect(refusal(walk, { x: new Proxy({ a: 1 }, handler) }).message).toBe(message);
+  });
+
+  it('blames the object, not the key read before, when listing its next key throws', () => {
+    let listed = 0;
+    const proxy = new Proxy(
+      { a: 1, b: 2 },
+      {
+        getOwnPropertyDescriptor(target, key) {
+          if (key === 'b' || listed++ > 0) throw new Error('trap');
+          return Reflect.getOwnPropertyDescriptor(target, key);
+        },
+      },
+    );
+    expect(refusal(walk, { x: proxy }).message).toBe('$.x could not be read (trap)');
   });
 
   it('blames a key "" when reading it throws', () => {
