@@ -11,8 +11,11 @@
 //    dist/core/index.js; its on/off ratio is shown too, measured in the same processes). Each figure is the median of per-call CPU times over batches of 4,096
 //    sets; the modes of one case run in one fresh process, batch after batch in turn, and a
 //    ratio is taken between neighbouring batches. Target: on within 10% of off.
+// 3. Where the cost is: the sized snapshot walk against the plain one, value by value, for a few
+//    shapes (one process a run, the two walks in alternating batches), and the test of a long
+//    string's characters that the sized walk makes for every string over 8 characters.
 //
-// Options: --runs N (default 5), --only accuracy|cost. Needs a build (`npm run bench:memory`
+// Options: --runs N (default 5), --only accuracy|cost|walk. Needs a build (`npm run bench:memory`
 // builds first).
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -78,6 +81,73 @@ function accuracy(CacheManager, { shape }) {
   const stats = cache.getStats();
   if (stats.totalEntries !== ENTRIES) throw new Error(`held ${stats.totalEntries}`);
   return { estimated: stats.totalBytes, measured };
+}
+
+/** Values for the walk comparison: the cost case's, and three of the accuracy shapes. */
+const WALK_SHAPES = {
+  'small object (the cost case)': (i) => makeValue(i),
+  'user record (3 strings > 8 chars)': (i) => ({
+    id: `u-${i}`,
+    email: `user${i}@example.com`,
+    displayName: `User Number ${i}`,
+    roles: ['admin', 'editor'],
+    createdAt: '2026-12-01T10:00:00.000Z',
+    active: true,
+    score: i * 1.5,
+  }),
+  'nested objects': (i) => JSON.parse(SHAPES['nested objects'](i)),
+  'long ASCII string (1,000 chars)': (i) => ({
+    id: i,
+    text: JSON.parse(SHAPES['long ASCII strings (1,000 chars)'](i)),
+  }),
+};
+
+/** The plain walk against the sized one, in alternating batches: ns per value of each. */
+async function walk({ core }) {
+  const dir = dirname(core);
+  const snapshot = await import(pathToFileURL(resolve(dir, 'json-snapshot.util.js')).href);
+  const { stringBytes } = await import(pathToFileURL(resolve(dir, 'json-size.util.js')).href);
+  const timed = (values, f) => () => {
+    const start = process.cpuUsage();
+    for (let r = 0; r < 8; r++) for (const v of values) f(v);
+    const cpu = process.cpuUsage(start);
+    return ((cpu.user + cpu.system) * 1e3) / (8 * values.length);
+  };
+  const cases = [];
+  for (const [shape, make] of Object.entries(WALK_SHAPES)) {
+    const values = Array.from({ length: 1024 }, (_, i) => make(i));
+    cases.push({ shape, mode: 'plain', batch: timed(values, snapshot.snapshotJson) });
+    cases.push({
+      shape,
+      mode: 'sized',
+      batch: timed(values, (v) => {
+        snapshot.snapshotJsonSized(v);
+        return snapshot.snapshotBytes();
+      }),
+    });
+  }
+  const strings = Array.from({ length: 1024 }, (_, i) => `item-${String(i).padStart(7, '0')}`);
+  cases.push({
+    shape: 'a 12-character string',
+    mode: 'length',
+    batch: timed(strings, (v) => v.length + 16),
+  });
+  cases.push({
+    shape: 'a 12-character string',
+    mode: 'stringBytes',
+    batch: timed(strings, stringBytes),
+  });
+  for (const c of cases) {
+    c.ns = [];
+    for (let w = 0; w < 100; w++) c.batch();
+  }
+  for (let round = 0; round < 200; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(k + round) % cases.length];
+      c.ns.push(c.batch());
+    }
+  }
+  return cases.map(({ shape, mode, ns }) => ({ shape, mode, ns: median(ns) }));
 }
 
 /** The value the suite's ops workloads write (bench/suite/workloads.ts). */
@@ -209,7 +279,7 @@ function table(header, rows) {
 
 async function main() {
   const runs = Number(arg('--runs', '5'));
-  const only = arg('--only', 'accuracy,cost').split(',');
+  const only = arg('--only', 'accuracy,cost,walk').split(',');
   const baseline = process.env.BENCH_BASELINE;
   console.log(
     `maxBytes benchmark, ${new Date().toISOString()}; ${cpus().length} cores, Node ${process.version}; ` +
@@ -302,6 +372,35 @@ async function main() {
         (baseline ? `\nbaseline: ${baseline}` : ''),
     );
   }
+  if (only.includes('walk')) {
+    const byCase = new Map();
+    for (let r = 0; r < runs; r++) {
+      for (const { shape, mode, ns } of run({ kind: 'walk', core: CORE })) {
+        const key = `${shape}\0${mode}`;
+        if (!byCase.has(key)) byCase.set(key, { shape, mode, ns: [] });
+        byCase.get(key).ns.push(ns);
+      }
+    }
+    const cases = [...byCase.values()];
+    console.log(
+      'where the cost is: the snapshot walk of one value, plain (maxBytes off) and sized (on), and\n' +
+        "the sized walk's estimate of a string over 8 characters against its length alone\n" +
+        '(ns of CPU time per value, median of alternating batches, then of runs)',
+    );
+    const rows = [];
+    for (let k = 0; k < cases.length; k += 2) {
+      const [first, second] = [cases[k], cases[k + 1]];
+      const ratios = first.ns.map((ns, i) => second.ns[i] / ns);
+      rows.push([
+        first.shape,
+        `${first.mode} ${range(first.ns, 1)}`,
+        `${second.mode} ${range(second.ns, 1)}`,
+        fmt(median(second.ns) - median(first.ns), 1),
+        `${range(ratios, 2)}×`,
+      ]);
+    }
+    table(['value', 'without the estimate', 'with it', 'ns more', '×'], rows);
+  }
 }
 
 // Last: every helper above is defined by now.
@@ -311,6 +410,8 @@ if (child !== undefined) {
   if (child.kind === 'accuracy') {
     const { CacheManager } = await import(pathToFileURL(child.core).href);
     result = accuracy(CacheManager, child);
+  } else if (child.kind === 'walk') {
+    result = await walk(child);
   } else {
     result = await cost(child);
   }

@@ -198,6 +198,28 @@ describe('statistics and entries', () => {
     expect(dict.isFresh).toBe(false);
     expect(dict.isExpired).toBe(false);
   });
+
+  it('an entry held past twice its TTL says EXPIRED in toDict(), isExpired true', () => {
+    const { cache, clock } = setup();
+    cache.set('k', 1);
+    const entry = cache.get('k')!;
+    clock.advanceSeconds(21);
+    expect(entry.toDict()).toMatchObject({
+      status: CacheStatus.EXPIRED,
+      isFresh: false,
+      isExpired: true,
+    });
+  });
+
+  it('an entry read before its key was rewritten keeps its own metadata, frozen', () => {
+    const { cache } = setup();
+    cache.set('k', 'old', { metadata: { source: { v: 1 } } });
+    const before = cache.get('k')!;
+    cache.set('k', 'new', { metadata: { source: { v: 2 } } });
+    expect(before.metadata).toEqual({ source: { v: 1 } });
+    expect(Object.isFrozen(before.metadata['source'])).toBe(true);
+    expect(cache.get('k')!.metadata).toEqual({ source: { v: 2 } });
+  });
 });
 
 describe('scheduled cleanup', () => {
