@@ -50,8 +50,9 @@ function withPollutedPrototype<T>(run: () => T): T {
   }
 }
 
-function throwingGetter(thrown: unknown): object {
-  return Object.defineProperty({ ok: 1 }, 'x', {
+/** `{ ok: 1 }` with one more key, whose getter throws `thrown`. */
+function throwingGetter(thrown: unknown, key = 'x'): object {
+  return Object.defineProperty({ ok: 1 }, key, {
     enumerable: true,
     get() {
       throw thrown;
@@ -59,14 +60,12 @@ function throwingGetter(thrown: unknown): object {
   });
 }
 
-function throwingGetterAt(key: string, thrown: unknown): object {
-  return Object.defineProperty({}, key, {
-    enumerable: true,
-    get() {
-      throw thrown;
-    },
-  });
-}
+/** A Proxy handler whose `name` trap throws. */
+const throwingTrap = (name: keyof ProxyHandler<object>): ProxyHandler<object> => ({
+  [name]: () => {
+    throw new Error('trap');
+  },
+});
 
 function nestedObjects(levels: number): unknown {
   let value: unknown = {};
@@ -172,45 +171,14 @@ describe.each(walks)('%s', (_name, walk) => {
     expect(reads).toBe(2);
   });
 
-  it.each<[string, ProxyHandler<object>, string]>([
-    [
-      'ownKeys',
-      {
-        ownKeys: () => {
-          throw new Error('trap');
-        },
-      },
-      '$.x could not be read (trap)',
-    ],
-    [
-      'getOwnPropertyDescriptor',
-      {
-        getOwnPropertyDescriptor: () => {
-          throw new Error('trap');
-        },
-      },
-      '$.x could not be read (trap)',
-    ],
-    [
-      'get',
-      {
-        get: () => {
-          throw new Error('trap');
-        },
-      },
-      '$.x.a could not be read (trap)',
-    ],
-    [
-      'getPrototypeOf',
-      {
-        getPrototypeOf: () => {
-          throw new Error('trap');
-        },
-      },
-      '$.x could not be read (trap)',
-    ],
-  ])('blames the object whose %s trap throws, or the key being read', (_trap, handler, message) => {
-    expect(refusal(walk, { x: new Proxy({ a: 1 }, handler) }).message).toBe(message);
+  it.each<[keyof ProxyHandler<object>, string]>([
+    ['ownKeys', '$.x could not be read (trap)'],
+    ['getOwnPropertyDescriptor', '$.x could not be read (trap)'],
+    ['get', '$.x.a could not be read (trap)'],
+    ['getPrototypeOf', '$.x could not be read (trap)'],
+  ])('blames the object whose %s trap throws, or the key being read', (trap, message) => {
+    const proxy = new Proxy({ a: 1 }, throwingTrap(trap));
+    expect(refusal(walk, { x: proxy }).message).toBe(message);
   });
 
   it('blames the object, not the key read before, when listing its next key throws', () => {
@@ -228,7 +196,7 @@ describe.each(walks)('%s', (_name, walk) => {
   });
 
   it('blames a key "" when reading it throws', () => {
-    expect(refusal(walk, { x: throwingGetterAt('', new Error('empty')) }).message).toBe(
+    expect(refusal(walk, { x: throwingGetter(new Error('empty'), '') }).message).toBe(
       '$.x[""] could not be read (empty)',
     );
   });
