@@ -12,7 +12,8 @@
 //    sets; the modes of one case run in one fresh process, batch after batch in turn, and a
 //    ratio is taken between neighbouring batches. Target: on within 10% of off.
 // 3. Where the cost is: the sized snapshot walk against the plain one, value by value, for a few
-//    shapes (one process a run, the two walks in alternating batches), and the test of a long
+//    shapes (one process a run, the two walks in alternating batches, the ratio taken between
+//    neighbouring batches as in 2), and the test of a long
 //    string's characters that the sized walk makes for every string over 8 characters.
 //
 // Options: --runs N (default 5), --only accuracy|cost|walk. Needs a build (`npm run bench:memory`
@@ -102,7 +103,26 @@ const WALK_SHAPES = {
   }),
 };
 
-/** The plain walk against the sized one, in alternating batches: ns per value of each. */
+/**
+ * Runs each case's `batch()` `warmUp` times, then all of them in turn, round after round (the
+ * order rotating), for at least `minRounds` rounds and `ms` milliseconds, pushing each batch's
+ * time onto the case's `ns`: round `i` of every case ran side by side, so their ratio is the code's.
+ */
+function interleave(cases, { warmUp, minRounds, ms }) {
+  for (const c of cases) for (let w = 0; w < warmUp; w++) c.batch();
+  const deadline = performance.now() + ms;
+  for (let round = 0; performance.now() < deadline || round < minRounds; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(k + round) % cases.length];
+      c.ns.push(c.batch());
+    }
+  }
+}
+
+/**
+ * The plain walk against the sized one (and a long string's estimate against its length), in
+ * alternating batches: ns per value of each, and the median ratio of their neighbouring batches.
+ */
 async function walk({ core }) {
   const dir = dirname(core);
   const snapshot = await import(pathToFileURL(resolve(dir, 'json-snapshot.util.js')).href);
@@ -113,41 +133,44 @@ async function walk({ core }) {
     const cpu = process.cpuUsage(start);
     return ((cpu.user + cpu.system) * 1e3) / (8 * values.length);
   };
-  const cases = [];
-  for (const [shape, make] of Object.entries(WALK_SHAPES)) {
-    const values = Array.from({ length: 1024 }, (_, i) => make(i));
-    cases.push({ shape, mode: 'plain', batch: timed(values, snapshot.snapshotJson) });
-    cases.push({
+  const pair = (shape, values, [withoutMode, without], [withMode, withIt]) => ({
+    shape,
+    without: { mode: withoutMode, batch: timed(values, without), ns: [] },
+    with: { mode: withMode, batch: timed(values, withIt), ns: [] },
+  });
+  const pairs = Object.entries(WALK_SHAPES).map(([shape, make]) =>
+    pair(
       shape,
-      mode: 'sized',
-      batch: timed(values, (v) => {
-        snapshot.snapshotJsonSized(v);
-        return snapshot.snapshotBytes();
-      }),
-    });
-  }
-  const strings = Array.from({ length: 1024 }, (_, i) => `item-${String(i).padStart(7, '0')}`);
-  cases.push({
-    shape: 'a 12-character string',
-    mode: 'length',
-    batch: timed(strings, (v) => v.length + 16),
-  });
-  cases.push({
-    shape: 'a 12-character string',
-    mode: 'stringBytes',
-    batch: timed(strings, stringBytes),
-  });
-  for (const c of cases) {
-    c.ns = [];
-    for (let w = 0; w < 100; w++) c.batch();
-  }
-  for (let round = 0; round < 200; round++) {
-    for (let k = 0; k < cases.length; k++) {
-      const c = cases[(k + round) % cases.length];
-      c.ns.push(c.batch());
-    }
-  }
-  return cases.map(({ shape, mode, ns }) => ({ shape, mode, ns: median(ns) }));
+      Array.from({ length: 1024 }, (_, i) => make(i)),
+      ['plain', snapshot.snapshotJson],
+      [
+        'sized',
+        (v) => {
+          snapshot.snapshotJsonSized(v);
+          return snapshot.snapshotBytes();
+        },
+      ],
+    ),
+  );
+  pairs.push(
+    pair(
+      'a 12-character string',
+      Array.from({ length: 1024 }, (_, i) => `item-${String(i).padStart(7, '0')}`),
+      ['length', (v) => v.length + 16],
+      ['stringBytes', stringBytes],
+    ),
+  );
+  interleave(
+    pairs.flatMap((p) => [p.without, p.with]),
+    { warmUp: 100, minRounds: 200, ms: 0 },
+  );
+  const result = ({ mode, ns }) => ({ mode, ns: median(ns) });
+  return pairs.map((p) => ({
+    shape: p.shape,
+    without: result(p.without),
+    with: result(p.with),
+    ratio: median(p.with.ns.map((ns, i) => ns / p.without.ns[i])),
+  }));
 }
 
 /** The value the suite's ops workloads write (bench/suite/workloads.ts). */
@@ -202,14 +225,7 @@ async function cost({ impls, workload, capacity }) {
     const { CacheManager } = await import(pathToFileURL(ownCopy(core, name)).href);
     cases.push({ name, batch: costCase(CacheManager, { capacity, mode, workload }), ns: [] });
   }
-  for (const c of cases) for (let w = 0; w < 10; w++) c.batch(); // warm up
-  const deadline = performance.now() + 2000;
-  for (let round = 0; performance.now() < deadline || round < 50; round++) {
-    for (let k = 0; k < cases.length; k++) {
-      const c = cases[(k + round) % cases.length];
-      c.ns.push(c.batch());
-    }
-  }
+  interleave(cases, { warmUp: 10, minRounds: 50, ms: 2000 });
   const off = cases.find((c) => c.name === 'off');
   // The baseline's modes are also compared with the baseline's own off: what its budget cost.
   const ownOff = (c) =>
@@ -373,32 +389,28 @@ async function main() {
     );
   }
   if (only.includes('walk')) {
-    const byCase = new Map();
-    for (let r = 0; r < runs; r++) {
-      for (const { shape, mode, ns } of run({ kind: 'walk', core: CORE })) {
-        const key = `${shape}\0${mode}`;
-        if (!byCase.has(key)) byCase.set(key, { shape, mode, ns: [] });
-        byCase.get(key).ns.push(ns);
-      }
-    }
-    const cases = [...byCase.values()];
+    const results = Array.from({ length: runs }, () => run({ kind: 'walk', core: CORE }));
     console.log(
       'where the cost is: the snapshot walk of one value, plain (maxBytes off) and sized (on), and\n' +
         "the sized walk's estimate of a string over 8 characters against its length alone\n" +
-        '(ns of CPU time per value, median of alternating batches, then of runs)',
+        '(ns of CPU time per value, median of alternating batches, then of runs; ×: median of\n' +
+        'neighbouring batches, then of runs)',
     );
-    const rows = [];
-    for (let k = 0; k < cases.length; k += 2) {
-      const [first, second] = [cases[k], cases[k + 1]];
-      const ratios = first.ns.map((ns, i) => second.ns[i] / ns);
-      rows.push([
-        first.shape,
-        `${first.mode} ${range(first.ns, 1)}`,
-        `${second.mode} ${range(second.ns, 1)}`,
-        fmt(median(second.ns) - median(first.ns), 1),
-        `${range(ratios, 2)}×`,
-      ]);
-    }
+    const rows = results[0].map(({ shape, without, with: withIt }, k) => {
+      const of = (pick) => results.map((r) => pick(r[k]));
+      const withoutNs = of((p) => p.without.ns);
+      const withNs = of((p) => p.with.ns);
+      return [
+        shape,
+        `${without.mode} ${range(withoutNs, 1)}`,
+        `${withIt.mode} ${range(withNs, 1)}`,
+        fmt(median(withNs) - median(withoutNs), 1),
+        `${range(
+          of((p) => p.ratio),
+          2,
+        )}×`,
+      ];
+    });
     table(['value', 'without the estimate', 'with it', 'ns more', '×'], rows);
   }
 }
